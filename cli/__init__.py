@@ -1,0 +1,1 @@
+"""The ``ruledeck`` command line: click commands that parse, call the engine, render."""

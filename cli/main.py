@@ -1,0 +1,53 @@
+"""The ``ruledeck`` click group and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import click
+from ruledeck.engine import DefinitionError, RuledeckError, UsageError
+
+from .commands import COMMANDS
+from .exit_codes import ExitCode
+from .render import findings_text
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class RuledeckGroup(click.Group):
+    """A click group that turns ruledeck's errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DefinitionError as exc:
+            click.echo(findings_text(exc.findings), err=True)
+            click.echo(f"{len(exc.findings)} error(s) in the definitions; run 'ruledeck validate' for details",
+                       err=True)
+            raise click.exceptions.Exit(ExitCode.FINDINGS) from None
+        except UsageError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise click.exceptions.Exit(ExitCode.USAGE) from None
+        except RuledeckError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            raise click.exceptions.Exit(ExitCode.FINDINGS) from None
+
+
+@click.group(cls=RuledeckGroup, context_settings=CONTEXT)
+@click.version_option(package_name="ruledeck", prog_name="ruledeck")
+def ruledeck() -> None:
+    """ruledeck: business processes as YAML, run from the command line over DuckDB.
+
+    \b
+    Start with:
+      ruledeck demo                      run the prosthesis follow-up set-up for two years
+      ruledeck validate definitions      check every shipped project
+      ruledeck COMMAND -h                help on one command
+    """
+
+
+for command in COMMANDS:
+    ruledeck.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``ruledeck`` console script."""
+    ruledeck(prog_name="ruledeck")

@@ -1,0 +1,28 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+FORMATS_TABLE = ("text", "markdown", "json", "csv")
+
+project_option = click.option(
+    "-p", "--project", "project_path", type=click.Path(path_type=Path, file_okay=False), default=".",
+    show_default=True, help="The project folder (holding ruledeck.yaml).",
+)
+db_option = click.option(
+    "--db", "db_path", default=None, metavar="PATH",
+    help="Database file (default: the project's 'database' setting); ':memory:' for a throw-away one.",
+)
+wait_option = click.option(
+    "--wait", "wait_seconds", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+    help="How long to wait for another ruledeck process to release the database.",
+)
+
+
+def format_option(choices: tuple[str, ...] = FORMATS_TABLE, default: str = "text"):
+    """``--format`` with the given choices."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")

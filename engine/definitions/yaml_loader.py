@@ -1,0 +1,201 @@
+"""Load one YAML file safely, keeping the line and column of every node.
+
+PyYAML's safe loader still accepts duplicate keys (the last one wins) and
+expands aliases without limit; both are refused here. The result keeps plain
+Python data plus a map from each node's path to its source position, so later
+checks can point at ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Finding
+
+Path_ = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a node starts: 1-based line and column, and its scalar style."""
+
+    line: int
+    col: int
+    style: str | None = None
+
+
+@dataclass
+class YamlDocument:
+    """A loaded YAML file: its data and the position of every node."""
+
+    file: str
+    data: Any
+    text: str = ""
+    source: Path | None = None
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    key_positions: dict[Path_, Position] = field(default_factory=dict)
+
+    def position(self, path: Path_, *, key: bool = False) -> Position:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        table = self.key_positions if key else self.positions
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if key and probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), Position(1, 1))
+
+
+class YamlLoadError(Exception):
+    """The file cannot be read as YAML; ``finding`` says where and why."""
+
+    def __init__(self, finding: Finding):
+        self.finding = finding
+        super().__init__(finding.format())
+
+
+def _mark(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1, getattr(node, "style", None))
+
+
+class _Builder:
+    """Turns a composed node tree into Python data, recording positions."""
+
+    def __init__(self, doc: YamlDocument):
+        self.doc = doc
+        self.count = 0
+        self._scalar = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, code: str, message: str, hint: str = "") -> None:
+        pos = _mark(node)
+        raise YamlLoadError(Finding(self.doc.file, pos.line, pos.col, code, message, hint=hint))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            self.fail(node, "E-YAML-TOO-LARGE",
+                      f"the document expands to more than {MAX_NODES} nodes",
+                      "an alias bomb or a generated file? split it or remove repeated aliases")
+        if depth > MAX_DEPTH:
+            self.fail(node, "E-YAML-TOO-DEEP", f"the document is nested deeper than {MAX_DEPTH} levels")
+        self.doc.positions.setdefault(path, _mark(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._bad_tag(node)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            self._bad_tag(node)
+        value = self._scalar.construct_object(node)
+        if isinstance(value, dt.datetime | dt.date) and node.tag != _STR:
+            # Dates stay text: the definition language parses them itself.
+            return node.value
+        return value
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        self.fail(node, "E-YAML-TAG", f"the tag '{node.tag}' is not allowed",
+                  "only plain YAML data is accepted; remove the '!' tag")
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict:
+        if node.tag != "tag:yaml.org,2002:map":
+            self._bad_tag(node)
+        self._scalar.flatten_mapping(node)
+        result: dict = {}
+        first_seen: dict[Any, Position] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, "E-YAML-KEY", "a mapping key must be a plain value, not a list or mapping")
+            key = self.build(key_node, (*path, "<key>"), depth + 1)
+            if isinstance(key, bool | type(None)) or not isinstance(key, str | int | float):
+                key = key_node.value
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                prev = first_seen[key]
+                self.fail(key_node, "E-YAML-DUPLICATE-KEY",
+                          f"duplicate key '{key}' (first defined at line {prev.line})",
+                          "YAML keeps only the last one; remove or rename one of them")
+            first_seen[key] = _mark(key_node)
+            self.doc.key_positions[(*path, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        self.doc.positions.pop((*path, "<key>"), None)
+        return result
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a definition file as UTF-8, refusing binary and oversized files."""
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlLoadError(Finding(display, 1, 1, "E-YAML-TOO-LARGE",
+                                    f"the file is {len(raw) // 1024} KiB, over the "
+                                    f"{MAX_FILE_BYTES // 1024 // 1024} MiB limit for a definition file",
+                                    hint="split it into several files"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlLoadError(Finding(display, line, col, "E-YAML-ENCODING",
+                                    f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                    hint="save it as UTF-8")) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml_text(text: str, display: str) -> YamlDocument:
+    """Parse YAML text into a :class:`YamlDocument` or raise :class:`YamlLoadError`.
+
+    >>> doc = load_yaml_text("rules:\\n  a: {when: {event: x}}\\n", "f.yaml")
+    >>> doc.data["rules"]["a"]["when"], doc.position(("rules", "a", "when"))
+    ({'event': 'x'}, Position(line=2, col=17, style=None))
+    """
+    doc = YamlDocument(display, None, text)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlLoadError(Finding(display, line, col, "E-YAML-SYNTAX", f"YAML syntax error: {problem}",
+                                    hint="check indentation, colons and quotes near here")) from None
+    except yaml.YAMLError as exc:
+        raise YamlLoadError(Finding(display, 1, 1, "E-YAML-SYNTAX", f"YAML error: {exc}")) from None
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        raise YamlLoadError(Finding(display, 1, 1, "E-YAML-EMPTY", "the file is empty",
+                                    hint="add definitions or delete the file"))
+    if len(nodes) > 1:
+        second = nodes[1]
+        raise YamlLoadError(Finding(display, second.start_mark.line + 1, 1, "E-YAML-MULTIDOC",
+                                    "a definition file holds one YAML document, this one has several",
+                                    hint="remove the '---' separator or split the file"))
+    doc.data = _Builder(doc).build(nodes[0], (), 0)
+    return doc
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Load a YAML file from disk; ``display`` is the name used in findings."""
+    name = display or str(path)
+    doc = load_yaml_text(read_text(path, name), name)
+    doc.source = path.resolve()
+    return doc

@@ -1,0 +1,26 @@
+"""The semantic checks, run in this order after the schema stage."""
+
+from __future__ import annotations
+
+from .cycles import check_cycles
+from .directory import check_directory
+from .event_types import check_event_types
+from .period_tables import check_period_tables
+from .presentation import check_presentation
+from .processes import check_processes
+from .reachability import check_reachability
+from .rules import check_rules
+
+CHECKS = (
+    check_processes,
+    check_event_types,
+    check_directory,
+    check_period_tables,
+    check_rules,
+    check_presentation,
+)
+
+ADVISORY_CHECKS = (check_reachability, check_cycles)
+"""Warnings about a project that is otherwise sound; skipped while it has errors."""
+
+__all__ = ["ADVISORY_CHECKS", "CHECKS"]

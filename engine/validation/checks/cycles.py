@@ -1,0 +1,100 @@
+"""Warn about rules that can fire each other in a loop."""
+
+from __future__ import annotations
+
+from ...definitions.model import Project, Rule
+from ..report import Report
+from .effects import Effects, rule_effects
+
+
+def _fires(effects: Effects, target: Rule) -> bool:
+    trigger, process = target.trigger, target.process
+    values = trigger.value if isinstance(trigger.value, list) else [trigger.value]
+    if trigger.kind == "entered":
+        return any((process, v) in effects.entered for v in values)
+    if trigger.kind == "left":
+        return process in effects.moved
+    if trigger.kind == "changed":
+        return any((process, v) in effects.changed for v in values)
+    if trigger.kind == "created":
+        return process in effects.created
+    if trigger.kind == "task":
+        return (process, trigger.value) in effects.completed
+    if trigger.kind == "called":
+        return target.name in effects.runs
+    return False
+
+
+def rule_graph(project: Project) -> dict[str, list[str]]:
+    """Which rules each rule's actions may fire directly."""
+    rules = [r for r in project.rules.values() if r.enabled]
+    effects = {r.name: rule_effects(project, r) for r in rules}
+    return {r.name: [t.name for t in rules if _fires(effects[r.name], t)] for r in rules}
+
+
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """One loop per strongly connected group of rules (Tarjan), as a path back to its start.
+
+    >>> find_cycles({"a": ["b"], "b": ["a"], "c": ["c"], "d": []})
+    [['a', 'b', 'a'], ['c', 'c']]
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, []):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1 or node in graph.get(node, []):
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(_path(graph, group) for group in groups)
+
+
+def _path(graph: dict[str, list[str]], group: list[str]) -> list[str]:
+    """The shortest loop from the group's first rule back to itself."""
+    start, members = group[0], set(group)
+    parents: dict[str, str] = {}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for nxt in graph.get(node, []):
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parents[path[-1]])
+                return [*reversed(path), start]
+            if nxt in members and nxt not in parents:
+                parents[nxt] = node
+                queue.append(nxt)
+    return [start, start]
+
+
+def check_cycles(report: Report) -> None:
+    """Each loop of rules firing rules gets one warning at its first rule."""
+    project = report.project
+    for loop in find_cycles(rule_graph(project)):
+        first = project.rules[loop[0]]
+        report.warning(first.trigger.loc, "W-RULE-CYCLE", f"rules can fire each other in a loop: "
+                       f"{' -> '.join(loop)}", f"the engine stops such a cascade at depth "
+                       f"{project.cascade_depth}; add a condition that breaks the loop")
