@@ -130,6 +130,7 @@ def _process(name: str, spec: dict, loc: Loc) -> Process:
         label=spec.get("label", ""),
         initial_pipeline=initial_pipeline,
         initial_stage=initial.get("stage", next(iter(stages), "")),
+        key=spec.get("key"),
     )
 
 

@@ -118,6 +118,8 @@ class Process:
     label: str = ""
     initial_pipeline: str = ""
     initial_stage: str = ""
+    key: str | None = None
+    """A field whose value names an item in events (e.g. an external CRM id)."""
 
     def stage_names(self) -> set[str]:
         """Every stage name in any of its pipelines."""

@@ -31,6 +31,12 @@ def check_processes(report: Report) -> None:
             if field.rollup is not None:
                 _check_rollup(report, process, field)
         _check_initial(report, process)
+        if process.key is not None and resolve_member(report, process.loc.at("key"), "E-REF-FIELD",
+                                                      f"process '{process.name}'", "field", process.key,
+                                                      process.fields):
+            if process.fields[process.key].type not in ("string", "int") or process.fields[process.key].many:
+                report.error(process.loc.at("key"), "E-KEY-TYPE", f"key field '{process.key}' must be a single "
+                             "string or int field")
         for task in process.tasks.values():
             if task.assignee:
                 check_assignee(report, task.loc.at("assignee"), task.assignee, process)

@@ -1,0 +1,1 @@
+"""Read-only queries: boards, item lists, tasks, cards and their explanations."""

@@ -1,0 +1,1 @@
+"""Running a project: events, rules, actions, tasks, the clock."""

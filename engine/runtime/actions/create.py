@@ -1,0 +1,202 @@
+"""Actions that create items: ``create`` (one per frame row) and ``schedule`` (one per period row)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from ...definitions.model import Action, Process, Rule
+from ...definitions.scopes import ROW_FIELDS, field_type
+from ...expressions import Type
+from ...store.names import items_table, period_table, quote
+from ...store.types import stored
+from ..changes import Change, Created
+from ..frame import Frame, FrameResolver, compile_expression, timestamp_sql
+from ..run import ActionFailed, Run
+from ..titles import refresh_titles
+from .columns import stage_pairs
+
+_PLACEHOLDER = re.compile(r"\{(n(?::0?(\d{1,2}))?|year)\}")
+
+
+class CreateResolver(FrameResolver):
+    """In ``create``/``schedule`` values, ``source.`` is the frame's own item too."""
+
+    def column(self, namespace: str | None, name: str) -> exp.Expression:
+        if namespace == "source" and "source" not in self.extra:
+            return self.item_column("it", self.frame.process, "m.id", name)
+        return super().column(namespace, name)
+
+
+def next_ids(run: Run, counter: str, count: int) -> int:
+    """Reserve ``count`` consecutive numbers of a counter; returns the last one used before them."""
+    row = run.con.execute("SELECT value FROM rd_counters WHERE name = ?", [counter]).fetchone()
+    base = row[0] if row else 0
+    run.con.execute("INSERT OR REPLACE INTO rd_counters VALUES (?, ?)", [counter, base + count])
+    return base
+
+
+def _sequence_sql(run: Run, process: Process, field: str, pattern: str, count: int) -> str:
+    year = run.now.year
+    counter = f"sequence.{process.name}.{field}" + (f".{year}" if "{year}" in pattern else "")
+    base = next_ids(run, counter, count)
+    parts, last = [], 0
+    for match in _PLACEHOLDER.finditer(pattern):
+        if match.start() > last:
+            parts.append(exp.Literal.string(pattern[last:match.start()]).sql("duckdb"))
+        if match.group(1) == "year":
+            parts.append(f"'{year}'")
+        else:
+            width = int(match.group(2) or 0)
+            number = f"CAST({base} + c.rn AS VARCHAR)"
+            parts.append(f"lpad({number}, {width}, '0')" if width else number)
+        last = match.end()
+    if last < len(pattern):
+        parts.append(exp.Literal.string(pattern[last:]).sql("duckdb"))
+    return " || ".join(parts) or "''"
+
+
+def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: FrameResolver,
+                 values: dict[str, str], depth: int, *, pipeline_sql: str, stage_sql: str | None,
+                 extra_from: str = "", where: str = "TRUE", order: str = "m.rn") -> tuple[str, int]:
+    """Create one item of ``target`` per selected row; returns the change table (``id``, ``rn``, ``stage``)."""
+    now = timestamp_sql(run.now).sql("duckdb")
+    columns = [f"row_number() OVER (ORDER BY {order}) AS n", "m.rn AS rn", f"({pipeline_sql}) AS pipeline"]
+    columns += [f"({sql}) AS {quote(name)}" for name, sql in values.items()]
+    staging, count = run.create_temp(
+        f"SELECT {', '.join(columns)} FROM {resolver.from_clause()} {extra_from} WHERE {where}", "s")
+    if not count:
+        return staging, 0
+    base = next_ids(run, "item_id", count)
+    first_stages = " ".join(f"WHEN '{p.name}' THEN '{next(iter(p.stages))}'" for p in target.pipelines.values())
+    stage = stage_sql or (f"CASE c.pipeline WHEN '{target.initial_pipeline}' THEN '{target.initial_stage}' "
+                          f"{first_stages} END")
+    fields = {name: f"c.{quote(name)}" for name in values}
+    for name, declared in target.fields.items():
+        if name in fields or not stored(declared):
+            continue
+        if declared.sequence:
+            fields[name] = _sequence_sql(run, target, name, declared.sequence, count)
+        elif declared.default is not None:
+            fields[name] = exp.convert(declared.default).sql("duckdb")
+    selects = [f"{base} + c.n AS id", "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage"]
+    selects += [f"{sql} AS {quote(name)}" for name, sql in fields.items()]
+    table, _ = run.create_temp(f"SELECT {', '.join(selects)} FROM {staging} c", "c")
+    _check_new_items(run, rule, target, table)
+    names = ", ".join(quote(n) for n in fields)
+    run.con.execute(
+        f"INSERT INTO {quote(items_table(target.name))} (id, pipeline, stage, created_at, updated_at, "
+        f"stage_entered_at{', ' + names if names else ''}) SELECT id, pipeline, stage, {now}, {now}, {now}"
+        f"{', ' + names if names else ''} FROM {table}")
+    _journal_created(run, rule, target, table, list(fields), depth)
+    refresh_titles(run.con, frame, target, f"SELECT id FROM {table}")
+    return table, count
+
+
+def _check_new_items(run: Run, rule: Rule, target: Process, table: str) -> None:
+    bad = run.con.execute(f"SELECT pipeline, stage FROM {table} WHERE (pipeline, stage) NOT IN "
+                          f"(SELECT * FROM (VALUES {stage_pairs(target)})) OR stage IS NULL LIMIT 1").fetchone()
+    if bad:
+        raise ActionFailed(f"rule '{rule.name}' would create a '{target.name}' in pipeline {bad[0]!r}, "
+                           f"which the process does not have")
+    required = [n for n, f in target.fields.items() if f.required and stored(f)]
+    if required:
+        checks = ", ".join(f"count(*) FILTER (WHERE {quote(n)} IS NULL)" for n in required)
+        counts = run.con.execute(f"SELECT {checks} FROM {table}").fetchone()
+        empty = [n for n, c in zip(required, counts, strict=True) if c]
+        if empty:
+            raise ActionFailed(f"rule '{rule.name}' would create a '{target.name}' without its required "
+                               f"field(s) {', '.join(empty)}")
+
+
+def _journal_created(run: Run, rule: Rule, target: Process, table: str, fields: list[str], depth: int) -> None:
+    now = timestamp_sql(run.now).sql("duckdb")
+    tail, params = run.journal_sql(rule, depth)
+    parts = [f"SELECT nextval('rd_journal_seq'), {now}, c.id, '{target.name}', 'created', NULL, NULL, "
+             f"c.stage, {tail} FROM {table} c"]
+    for name in fields:
+        parts.append(f"SELECT nextval('rd_journal_seq'), {now}, c.id, '{target.name}', 'field', '{name}', NULL, "
+                     f"CAST(c.{quote(name)} AS VARCHAR), {tail} FROM {table} c WHERE c.{quote(name)} IS NOT NULL")
+    run.con.execute(f"INSERT INTO rd_journal {' UNION ALL '.join(parts)}", params * len(parts))
+
+
+def _set_values(spec: dict, target: Process, resolver: FrameResolver, frame: Frame, scope) -> dict[str, str]:
+    values = {}
+    for name, value in (spec.get("set") or {}).items():
+        if isinstance(value, str):
+            values[name] = compile_expression(value, resolver, scope, field_type(target.fields[name])).sql("duckdb")
+        else:
+            values[name] = exp.convert(value).sql("duckdb")
+    return values
+
+
+def _remember(run: Run, frame: Frame, name: str | None, target: Process, table: str) -> None:
+    if not name:
+        return
+    column = quote(f"as_{name}")
+    run.con.execute(f"ALTER TABLE {frame.match} ADD COLUMN IF NOT EXISTS {column} BIGINT")
+    run.con.execute(f"UPDATE {frame.match} SET {column} = c.id FROM {table} c WHERE {frame.match}.rn = c.rn")
+    frame.created[name] = target
+
+
+def do_create(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``create``: one new item per row of the frame."""
+    spec = action.spec
+    target = frame.project.processes[spec["process"]]
+    resolver = CreateResolver(frame)
+    scope = frame.scope(source=frame.scope().fields)
+    values = _set_values(spec, target, resolver, frame, scope)
+    if "pipeline_expr" in spec:
+        pipeline = compile_expression(spec["pipeline_expr"], resolver, scope, Type("string")).sql("duckdb")
+    else:
+        pipeline = exp.Literal.string(spec.get("pipeline", target.initial_pipeline)).sql("duckdb")
+    stage = exp.Literal.string(spec["stage"]).sql("duckdb") if "stage" in spec else None
+    table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
+                                stage_sql=stage)
+    if not count:
+        return []
+    _remember(run, frame, spec.get("as"), target, table)
+    return [Created(target.name, table)]
+
+
+def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``schedule``: one item per period-table row of the variant each frame item falls in."""
+    spec = action.spec
+    target = frame.project.processes[spec["process"]]
+    table_def = frame.project.period_tables[spec["period_table"]]
+    base = CreateResolver(frame)
+    scope = frame.scope(source=frame.scope().fields)
+    branches, default = [], "NULL"
+    for variant in table_def.variants:
+        if variant.when is None or variant.default:
+            default = exp.Literal.string(variant.name).sql("duckdb")
+        else:
+            condition = compile_expression(variant.when, base, scope, Type("bool")).sql("duckdb")
+            branches.append(f"WHEN {condition} THEN '{variant.name}'")
+    chosen = f"CASE {' '.join(branches)} ELSE {default} END" if branches else default
+    anchor = compile_expression(spec["anchor"], base, scope)
+    anchor_type = Type("date")
+    try:
+        from ...expressions import check, parse
+
+        anchor_type = check(parse(spec["anchor"]), scope)
+    except Exception:  # noqa: BLE001 - validated already; fall back to a date anchor
+        pass
+    offset = "(to_months(pr.offset_months) + to_days(pr.offset_days) + to_seconds(pr.offset_seconds))"
+    row = {"offset": exp.maybe_parse(offset, dialect="duckdb"), "label": exp.column("label", table="pr"),
+           "questions": exp.column("questions", table="pr"), "index": exp.column("idx", table="pr")}
+    extra = {"row": row, None: {"anchor": exp.Paren(this=anchor), "variant": exp.column("variant", table="pr")}}
+    resolver = CreateResolver(frame, extra)
+    resolver.joins.update(base.joins)
+    row_scope = frame.scope(row=dict(ROW_FIELDS), source=frame.scope().fields)
+    row_scope.fields.update({"anchor": Type(anchor_type.kind), "variant": Type("string")})
+    values = _set_values(spec, target, resolver, frame, row_scope)
+    where = f"pr.variant = ({chosen})"
+    if spec.get("rows"):
+        where += " AND (" + compile_expression(spec["rows"], resolver, row_scope, Type("bool")).sql("duckdb") + ")"
+    extra_from = f"JOIN {quote(period_table(table_def.name))} pr ON TRUE"
+    pipeline = exp.Literal.string(target.initial_pipeline).sql("duckdb")
+    table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
+                                stage_sql=None, extra_from=extra_from, where=where, order="m.rn, pr.idx")
+    return [Created(target.name, table)] if count else []

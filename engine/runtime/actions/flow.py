@@ -1,0 +1,66 @@
+"""Actions that reach other items or rules: ``update`` (related items) and ``run`` (a called rule)."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from ...definitions.model import Action, Rule
+from ...expressions import Type
+from ...store.names import items_table, quote
+from ..changes import Change
+from ..frame import Frame, FrameResolver, compile_expression
+from ..run import Run
+
+
+class UpdateResolver(FrameResolver):
+    """In ``update … where``, bare names are the related item (``tg``); ``source.`` is the frame's item."""
+
+    def __init__(self, frame: Frame, target):
+        super().__init__(frame)
+        self.target = target
+        self.joins["tg"] = f"CROSS JOIN {quote(items_table(target.name))} tg"
+
+    def column(self, namespace: str | None, name: str) -> exp.Expression:
+        if namespace is None:
+            return self.item_column("tg", self.target, "tg.id", name)
+        if namespace == "source":
+            return self.item_column("it", self.frame.process, "m.id", name)
+        return super().column(namespace, name)
+
+
+def do_update(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``update``: pick related items in one statement, then run the nested actions over them."""
+    from . import run_action_list
+
+    spec = action.spec
+    target = frame.project.processes[spec["process"]]
+    resolver = UpdateResolver(frame, target)
+    source_fields = frame.scope().fields
+    inner_scope = frame.nested(process=target, source=frame.process).scope(source=source_fields)
+    where = "TRUE"
+    if spec.get("where"):
+        where = compile_expression(spec["where"], resolver, inner_scope, Type("bool")).sql("duckdb")
+    src = "MIN(m.id)" if frame.process is not None else "NULL::BIGINT"
+    match, count = run.create_temp(
+        f"SELECT row_number() OVER (ORDER BY tg.id) AS rn, tg.id AS id, {src} AS src, NULL::BIGINT AS task, "
+        f"NULL::TIMESTAMPTZ AS now_at FROM {resolver.from_clause()} WHERE {where} GROUP BY tg.id", "m")
+    if count:
+        inner = frame.nested(match=match, process=target, source=frame.process, created={})
+        run_action_list(run, rule, action.children, inner, depth)
+    return []
+
+
+def do_run(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``run``: the called rule fires on the same items (filtered by its own ``if``)."""
+    called = run.project.rules[action.spec]
+    if not called.enabled:
+        return []
+    if depth + 1 > run.project.cascade_depth:
+        from ..run import CascadeError
+
+        raise CascadeError(f"rules ran each other more than {run.project.cascade_depth} levels deep: "
+                           f"{' -> '.join((*run.chain, called.name))}")
+    match, count = run.select_items(called, f"(SELECT * FROM {frame.match})")
+    if count:
+        run.run_actions(called, match, depth + 1)
+    return []

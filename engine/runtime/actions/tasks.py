@@ -1,0 +1,115 @@
+"""Task actions: create tasks for the frame's items, complete or cancel their open tasks."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from ...definitions.model import Action, Process, Rule, TaskKind
+from ...expressions import Type
+from ...store.names import quote
+from ...templating import render
+from ...timing import parse_duration
+from ..changes import Change, TasksClosed
+from ..frame import Frame, FrameResolver, compile_expression, timestamp_sql
+from ..run import Run
+from ..titles import item_values, template_names, write_back
+from .create import next_ids
+
+
+def assignee_sql(spec: dict | None, process: Process) -> str:
+    """Who a task goes to: ``role:NAME`` for a role, a person's name, or a person/role field's value."""
+    if not spec:
+        return "NULL"
+    if "person" in spec:
+        return exp.Literal.string(spec["person"]).sql("duckdb")
+    if "role" in spec:
+        return exp.Literal.string(f"role:{spec['role']}").sql("duckdb")
+    field = process.fields[spec["field"]]
+    column = f"it.{quote(field.name)}"
+    return f"'role:' || {column}" if field.type == "role" else column
+
+
+def _task_spec(action: Action) -> dict:
+    return {"name": action.spec} if isinstance(action.spec, str) else dict(action.spec or {})
+
+
+def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``task``: one open task of a declared kind per item."""
+    spec = _task_spec(action)
+    process = frame.process
+    kind: TaskKind = process.tasks[spec["name"]]
+    resolver = FrameResolver(frame)
+    resolver.item_column("it", process, "m.id", "id")
+    now = timestamp_sql(run.now)
+    due_text = spec.get("due", kind.due)
+    due = parse_duration(due_text).add_sql(now).sql("duckdb") if due_text else "NULL"
+    comment = "NULL"
+    if spec.get("comment"):
+        comment = compile_expression(spec["comment"], resolver, frame.scope(), Type("text")).sql("duckdb")
+    outcomes = exp.Array(expressions=[exp.Literal.string(o) for o in kind.outcomes]).sql("duckdb")
+    assignee = assignee_sql(spec.get("assignee", kind.assignee), process)
+    count = run.con.execute(f"SELECT count(*) FROM {frame.match} WHERE id IS NOT NULL").fetchone()[0]
+    if not count:
+        return []
+    base = next_ids(run, "task_id", count)
+    staged, _ = run.create_temp(
+        f"SELECT {base} + row_number() OVER (ORDER BY m.rn) AS id, it.id AS item, {assignee} AS assignee, "
+        f"{due} AS due_at, {comment} AS comment FROM {resolver.from_clause()} WHERE it.id IS NOT NULL", "k")
+    now_sql = now.sql("duckdb")
+    run.con.execute(
+        f"INSERT INTO rd_tasks (id, process, item, name, assignee, due_at, outcomes, status, comment, created_at, "
+        f"rule) SELECT id, ?, item, ?, assignee, due_at, {outcomes}, 'open', comment, {now_sql}, ? FROM {staged}",
+        [process.name, kind.name, rule.name])
+    tail, params = run.journal_sql(rule, depth)
+    run.con.execute(
+        f"INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), {now_sql}, item, ?, 'task', ?, NULL, "
+        f"'opened #' || id || coalesce(' for ' || assignee, ''), {tail} FROM {staged}",
+        [process.name, kind.name, *params])
+    if kind.title:
+        rows = item_values(run.con, frame, process, f"SELECT item AS id FROM {staged}", template_names(kind.title))
+        by_item = {row["id"]: render(kind.title, row) for row in rows}
+        pairs = [(task, by_item[item]) for task, item in
+                 run.con.execute(f"SELECT id, item FROM {staged}").fetchall()]
+        write_back(run.con, "rd_tasks", "title", pairs)
+    return []
+
+
+def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, status: str,
+                outcome: str | None, comment: str | None, depth: int) -> list[Change]:
+    """Close the open tasks listed by ``tasks_sql`` (ids); completed ones wake ``task`` rules."""
+    now = timestamp_sql(run.now).sql("duckdb")
+    table, count = run.create_temp(
+        f"SELECT t.item AS id, t.id AS task, t.name, CAST(? AS VARCHAR) AS outcome, CAST(? AS VARCHAR) AS status, "
+        f"NULL::TIMESTAMPTZ AS now_at FROM rd_tasks t WHERE t.status = 'open' AND t.id IN ({tasks_sql})",
+        "k", [outcome, status])
+    if not count:
+        return []
+    run.con.execute(
+        f"UPDATE rd_tasks SET status = ?, outcome = ?, closed_at = {now}, comment = coalesce(?, comment) "
+        f"FROM {table} k WHERE rd_tasks.id = k.task", [status, outcome, comment])
+    tail, params = run.journal_sql(rule, depth)
+    verb = "completed" if status == "done" else "cancelled"
+    run.con.execute(
+        f"INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), {now}, id, ?, 'task', name, 'open', "
+        f"'{verb} #' || task || coalesce(' as ' || outcome, ''), {tail} FROM {table}", [process.name, *params])
+    return [TasksClosed(process.name, table)] if status == "done" else []
+
+
+def _item_tasks_sql(frame: Frame, name: str | None) -> str:
+    named = f" AND t.name = '{name}'" if name else ""
+    return (f"SELECT t.id FROM rd_tasks t WHERE t.process = '{frame.process.name}' "
+            f"AND t.item IN (SELECT id FROM {frame.match}){named}")
+
+
+def do_complete_tasks(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``complete_tasks``: finish the items' open tasks (of a kind) with an outcome."""
+    spec = _task_spec(action)
+    return close_tasks(run, rule, frame.process, _item_tasks_sql(frame, spec.get("name")), "done",
+                       spec.get("outcome"), None, depth)
+
+
+def do_cancel_tasks(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``cancel_tasks``: drop the items' open tasks (of a kind)."""
+    spec = _task_spec(action)
+    return close_tasks(run, rule, frame.process, _item_tasks_sql(frame, spec.get("name")), "cancelled",
+                       None, None, depth)

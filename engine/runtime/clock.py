@@ -1,0 +1,175 @@
+"""The clock: move time forward and fire everything that falls due, in time order.
+
+Cron occurrences are known in advance; ``date`` and ``dwell`` due times come
+from the data and are looked up again after every step, so an action's effect
+on a date is seen by the next step. Each distinct due time is one transaction
+that also moves the stored clock, so a crash mid-tick resumes where it stopped
+and re-ticking to the same time fires nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from ..definitions.model import Rule
+from ..errors import UsageError
+from ..store.names import items_table, quote
+from ..timing import parse_cron, parse_duration
+from .frame import timestamp_sql
+from .run import Cause, Run
+
+Progress = Callable[[float, dt.datetime], None]
+
+
+@dataclass
+class TickSummary:
+    """What a tick did."""
+
+    start: dt.datetime | None
+    end: dt.datetime
+    steps: int = 0
+    fired: dict[str, int] = field(default_factory=dict)
+
+
+def read_clock(con) -> dt.datetime | None:
+    """The stored clock, or None before the first event or tick."""
+    row = con.execute("SELECT now FROM rd_clock WHERE id = 1").fetchone()
+    if not row or row[0] is None:
+        return None
+    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    return row[0].astimezone(ZoneInfo(zone))
+
+
+def write_clock(con, now: dt.datetime) -> None:
+    """Store the clock (inside the caller's transaction)."""
+    con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, ?)", [now])
+
+
+def due_sql(rule: Rule) -> str:
+    """SQL (over items aliased ``it``) giving the moment a date or dwell rule falls due for an item."""
+    trigger = rule.trigger
+    if trigger.kind == "date":
+        base = f"CAST(it.{quote(trigger.value)} AS TIMESTAMPTZ)"
+        offset = trigger.options.get("offset")
+    else:
+        base = "it.stage_entered_at"
+        offset = trigger.options.get("for")
+    if not offset:
+        return base
+    from sqlglot import exp
+
+    return parse_duration(str(offset)).add_sql(exp.maybe_parse(base, dialect="duckdb")).sql("duckdb")
+
+
+def _timer_filter(rule: Rule) -> str:
+    if rule.trigger.kind == "dwell":
+        condition = f"it.stage = '{rule.trigger.value}'"
+        if rule.pipeline:
+            condition += f" AND it.pipeline = '{rule.pipeline}'"
+        return condition
+    return "TRUE"
+
+
+def _pending_sql(rule: Rule, after: dt.datetime, until: dt.datetime) -> str:
+    due = due_sql(rule)
+    lower, upper = timestamp_sql(after).sql("duckdb"), timestamp_sql(until).sql("duckdb")
+    return (f"SELECT it.id AS id, {due} AS due FROM {quote(items_table(rule.process))} it "
+            f"WHERE {_timer_filter(rule)} AND {due} > {lower} AND {due} <= {upper}")
+
+
+class Clock:
+    """Ticks a project's database forward; used by ``tick`` and by ingest before each event."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.compiled = engine.compiled
+        self.tz = engine.project.timezone
+
+    def _cron_plan(self, start: dt.datetime, end: dt.datetime) -> dict[dt.datetime, list[Rule]]:
+        plan: dict[dt.datetime, list[Rule]] = {}
+        for rule in self.compiled.timed:
+            if rule.trigger.kind != "cron":
+                continue
+            schedule = parse_cron(str(rule.trigger.value))
+            missed = rule.trigger.options.get("missed", "all")
+            for moment in schedule.due(start, end, self.tz, missed):
+                plan.setdefault(moment, []).append(rule)
+        return plan
+
+    def _next_data_due(self, after: dt.datetime, until: dt.datetime) -> dt.datetime | None:
+        parts = [f"SELECT min(due) FROM ({_pending_sql(r, after, until)})"
+                 for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")]
+        if not parts:
+            return None
+        return self.engine.con.execute(f"SELECT min(d) FROM ({' UNION ALL '.join(parts)}) t(d)").fetchone()[0]
+
+    def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
+        """Fire everything due in (clock, to] in time order, then set the clock to ``to``."""
+        con = self.engine.con
+        start = read_clock(con)
+        summary = TickSummary(start, to)
+        if start is None:
+            with self.engine.transaction():
+                write_clock(con, to)
+            return summary
+        if to < start:
+            raise UsageError(f"cannot tick backwards: the clock is at {start.isoformat()}, "
+                             f"{to.isoformat()} is earlier")
+        cron = self._cron_plan(start, to)
+        cursor = start
+        total = (to - start).total_seconds() or 1.0
+        while True:
+            candidates = [t for t in cron if t > cursor]
+            data_due = self._next_data_due(cursor, to)
+            if data_due is not None:
+                candidates.append(data_due)
+            if not candidates:
+                break
+            moment = min(candidates)
+            self._step(moment, cron.get(moment, []), cursor, summary)
+            cursor = moment
+            summary.steps += 1
+            if progress:
+                progress((moment - start).total_seconds() / total, moment)
+        if cursor < to:
+            with self.engine.transaction():
+                write_clock(con, to)
+        return summary
+
+    def _step(self, moment: dt.datetime, cron_rules: list[Rule], after: dt.datetime, summary: TickSummary) -> None:
+        """One due time: every rule due then, in declaration order, in one transaction."""
+        order = list(self.compiled.project.rules)
+        due_rules = set(r.name for r in cron_rules)
+        due_rules |= {r.name for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")}
+        with self.engine.transaction():
+            run = Run(self.engine.con, self.compiled, moment, Cause("tick", moment.isoformat()))
+            try:
+                for name in sorted(due_rules, key=order.index):
+                    rule = self.compiled.project.rules[name]
+                    if rule.trigger.kind == "cron":
+                        run.fire_event_rule(rule)
+                        summary.fired[rule.name] = summary.fired.get(rule.name, 0) + 1
+                    elif self._fire_timer(run, rule, moment, after):
+                        summary.fired[rule.name] = summary.fired.get(rule.name, 0) + 1
+                write_clock(self.engine.con, moment)
+            finally:
+                run.close()
+        self.engine.after_commit(run)
+
+    def _fire_timer(self, run: Run, rule: Rule, moment: dt.datetime, after: dt.datetime) -> bool:
+        at = timestamp_sql(moment).sql("duckdb")
+        pending = _pending_sql(rule, after, moment)
+        table, count = run.create_temp(
+            f"SELECT p.id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at FROM ({pending}) p "
+            f"WHERE p.due = {at} AND NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id "
+            f"AND f.due = {at})", "d", [rule.name])
+        if not count:
+            return False
+        run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, {at} FROM {table}", [rule.name])
+        frame, matched = run.select_items(rule, f"(SELECT * FROM {table})")
+        if matched:
+            run.run_actions(rule, frame, depth=0)
+        return bool(matched)

@@ -1,0 +1,199 @@
+"""A frame: the rows an action list runs over, and how expressions read them.
+
+Every action works on a *match table*, a temp table with one row per item:
+``rn`` (row number), ``id`` (the item, NULL for a rule without a process),
+``src`` (the outer item in ``update``), ``task`` (the task of a task
+trigger), ``now_at`` (the moment the row fires, for time triggers) and one
+``as_<name>`` column per ``create … as: name``. The :class:`FrameResolver`
+turns the names an expression reads into columns of joined tables and records
+the joins the statement needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from ..definitions.model import EventType, Process, Project
+from ..expressions import Scope, Type, check, parse, to_sql
+from ..store.names import column, items_table, quote
+
+MATCH_COLUMNS = "rn BIGINT, id BIGINT, src BIGINT, task BIGINT, now_at TIMESTAMPTZ"
+EVENT_TABLE = "ctx_event"
+
+
+def timestamp_sql(value: dt.datetime) -> exp.Expression:
+    """A TIMESTAMPTZ literal for an aware datetime (our value, never user text)."""
+    return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build("timestamptz"))
+
+
+@dataclass
+class Frame:
+    """What one action list runs over."""
+
+    project: Project
+    match: str
+    process: Process | None
+    now: dt.datetime
+    source: Process | None = None
+    event: EventType | None = None
+    has_event: bool = False
+    task: bool = False
+    per_row_now: bool = False
+    created: dict[str, Process] = field(default_factory=dict)
+
+    def scope(self, **extra: dict[str, Type]) -> Scope:
+        """The names expressions may read here, with their types (as validation saw them)."""
+        from ..definitions.scopes import TASK_FIELDS, event_fields, item_fields
+
+        namespaces: dict[str, dict[str, Type]] = {}
+        if self.has_event:
+            namespaces["event"] = event_fields(self.event)
+        if self.task:
+            namespaces["task"] = dict(TASK_FIELDS)
+        if self.source is not None:
+            namespaces["source"] = item_fields(self.source)
+        for name, process in self.created.items():
+            namespaces[name] = item_fields(process)
+        namespaces.update(extra)
+        return Scope(item_fields(self.process) if self.process else {}, namespaces)
+
+    def nested(self, **changes) -> Frame:
+        """A copy with some attributes changed."""
+        values = {**self.__dict__, **changes}
+        values["created"] = dict(values["created"])
+        return Frame(**values)
+
+
+class FrameResolver:
+    """Resolves expression names against a frame, collecting the joins they need."""
+
+    def __init__(self, frame: Frame, extra: dict[str | None, dict[str, exp.Expression]] | None = None):
+        self.frame = frame
+        self.joins: dict[str, str] = {}
+        self.extra = extra or {}
+
+    def now(self) -> exp.Expression:
+        if self.frame.per_row_now:
+            return exp.Coalesce(this=exp.column("now_at", table="m"), expressions=[timestamp_sql(self.frame.now)])
+        return timestamp_sql(self.frame.now)
+
+    def column(self, namespace: str | None, name: str) -> exp.Expression:
+        if name in self.extra.get(namespace, {}):
+            return self.extra[namespace][name].copy()
+        if namespace is None:
+            return self.item_column("it", self.frame.process, "m.id", name)
+        if namespace == "source":
+            return self.item_column("src", self.frame.source, "m.src", name)
+        if namespace == "event":
+            self.joins["ev"] = f"CROSS JOIN {EVENT_TABLE} ev"
+            return column("ev", name)
+        if namespace == "task":
+            self.joins["tk"] = "LEFT JOIN rd_tasks tk ON tk.id = m.task"
+            return column("tk", name)
+        if namespace in self.frame.created:
+            alias = f"as_{namespace}"
+            return self.item_column(alias, self.frame.created[namespace], f"m.{quote(alias)}", name)
+        raise KeyError(f"{namespace}.{name}")
+
+    def item_column(self, alias: str, process: Process | None, key: str, name: str) -> exp.Expression:
+        """A field of an item joined as ``alias``: a column, a stage kind, or an inlined computed/rollup."""
+        if process is None:
+            raise KeyError(name)
+        self.joins.setdefault(alias, f"LEFT JOIN {quote(items_table(process.name))} {quote(alias)} "
+                                     f"ON {quote(alias)}.id = {key}")
+        if name == "stage_kind":
+            return stage_kind_sql(process, alias)
+        declared = process.fields.get(name)
+        if declared is not None and declared.compute is not None:
+            return self.computed(alias, process, declared.compute)
+        if declared is not None and declared.rollup is not None:
+            return rollup_sql(self.frame, alias, declared.rollup)
+        return column(alias, name)
+
+    def computed(self, alias: str, process: Process, text: str) -> exp.Expression:
+        inner = _AliasResolver(self, alias, process)
+        return exp.Paren(this=compile_expression(text, inner, item_scope(process)))
+
+    def from_clause(self) -> str:
+        """``m`` and every join the compiled expressions asked for."""
+        return " ".join([f"{self.frame.match} m", *self.joins.values()])
+
+
+class _AliasResolver:
+    """Reads bare names as fields of an already-joined alias (computed fields, rollup filters)."""
+
+    def __init__(self, outer: FrameResolver, alias: str, process: Process):
+        self.outer, self.alias, self.process = outer, alias, process
+
+    def now(self) -> exp.Expression:
+        return self.outer.now()
+
+    def column(self, namespace: str | None, name: str) -> exp.Expression:
+        if namespace is not None:
+            return self.outer.column(namespace, name)
+        if name == "stage_kind":
+            return stage_kind_sql(self.process, self.alias)
+        declared = self.process.fields.get(name)
+        if declared is not None and declared.compute is not None:
+            return exp.Paren(this=compile_expression(declared.compute, self, item_scope(self.process)))
+        if declared is not None and declared.rollup is not None:
+            return rollup_sql(self.outer.frame, self.alias, declared.rollup)
+        return column(self.alias, name)
+
+
+def item_scope(process: Process) -> Scope:
+    from ..definitions.scopes import item_fields
+
+    return Scope(item_fields(process))
+
+
+def stage_kind_sql(process: Process, alias: str) -> exp.Expression:
+    """``CASE`` mapping (pipeline, stage) to the stage's kind."""
+    ifs = []
+    for pipeline in process.pipelines.values():
+        for stage in pipeline.stages.values():
+            condition = exp.and_(exp.EQ(this=column(alias, "pipeline"), expression=exp.Literal.string(pipeline.name)),
+                                 exp.EQ(this=column(alias, "stage"), expression=exp.Literal.string(stage.name)))
+            ifs.append(exp.If(this=condition, true=exp.Literal.string(stage.kind)))
+    return exp.Case(ifs=ifs, default=exp.Literal.string("open"))
+
+
+_AGGREGATES = {"sum": "SUM", "min": "MIN", "max": "MAX", "avg": "AVG"}
+_rollup_counter = [0]
+
+
+def rollup_sql(frame: Frame, alias: str, spec: dict) -> exp.Expression:
+    """A correlated subquery aggregating the linked items of ``spec['process']``."""
+    child = frame.project.processes[spec["process"]]
+    _rollup_counter[0] += 1
+    inner = f"r{_rollup_counter[0]}"
+    resolver = _AliasResolver(FrameResolver(frame), inner, child)
+    scope = item_scope(child)
+    conditions = [f"{quote(inner)}.{quote(spec['link'])} = {quote(alias)}.id"]
+    if spec.get("where"):
+        conditions.append(compile_expression(spec["where"], resolver, scope).sql("duckdb"))
+    if spec.get("count"):
+        value = "COUNT(*)"
+    elif "all" in spec or "any" in spec:
+        kind = "all" if "all" in spec else "any"
+        body = compile_expression(spec[kind], resolver, scope).sql("duckdb")
+        value = f"COALESCE(BOOL_AND({body}), TRUE)" if kind == "all" else f"COALESCE(BOOL_OR({body}), FALSE)"
+    else:
+        agg = next(k for k in _AGGREGATES if k in spec)
+        target = f"{quote(inner)}.{quote(spec[agg])}"
+        value = f"COALESCE({_AGGREGATES[agg]}({target}), 0)" if agg == "sum" else f"{_AGGREGATES[agg]}({target})"
+    sql = (f"(SELECT {value} FROM {quote(items_table(child.name))} {quote(inner)} "
+           f"WHERE {' AND '.join(conditions)})")
+    return exp.maybe_parse(sql, dialect="duckdb")
+
+
+
+
+def compile_expression(text: str, resolver, scope: Scope, expect: Type | None = None) -> exp.Expression:
+    """Parse, check and compile an expression from a (validated) definition."""
+    expr = parse(text)
+    check(expr, scope, expect)
+    return to_sql(expr, resolver)

@@ -1,0 +1,156 @@
+"""Apply events: exactly once each, in one transaction each, bad ones kept with a reason.
+
+Before an event is applied the clock advances to its time, firing whatever
+fell due first. An event older than the clock (a late event) is applied at
+the clock's time: the past is not rewritten, and its own time is kept in the
+events table. An event id seen before (accepted) is a duplicate and changes
+nothing; a previously rejected id is tried again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from ..definitions.model import FieldDef
+from ..store.names import items_table, quote
+from ..store.types import sql_type
+from .clock import read_clock
+from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of
+from .frame import EVENT_TABLE
+from .run import ActionFailed, Cause, CascadeError, Run
+from .task_commands import complete
+
+
+@dataclass
+class Rejection:
+    """An event that was refused, and why."""
+
+    event_id: str
+    line: int
+    reason: str
+
+
+@dataclass
+class IngestSummary:
+    """Counts and rejections of one ingest."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    late: int = 0
+    fired: dict[str, int] = field(default_factory=dict)
+
+
+def resolve_refs(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str, FieldDef], project) -> None:
+    """Replace each ``ref`` payload value (an id or a key) by the item's id; unknown items are refused."""
+    for name, declared in fields.items():
+        value = event.payload.get(name)
+        if declared.type != "ref" or value is None:
+            continue
+        target = project.processes[declared.process]
+        values = value if isinstance(value, list) else [value]
+        ids = []
+        for single in values:
+            if isinstance(single, int):
+                found = con.execute(f"SELECT id FROM {quote(items_table(target.name))} WHERE id = ?",
+                                    [single]).fetchone()
+            elif target.key:
+                found = con.execute(f"SELECT min(id) FROM {quote(items_table(target.name))} "
+                                    f"WHERE CAST({quote(target.key)} AS VARCHAR) = ?", [single]).fetchone()
+                found = found if found and found[0] is not None else None
+            else:
+                raise EventRejected(f"field '{name}': process '{target.name}' has no key field, so {single!r} "
+                                    "cannot name an item; give its id")
+            if not found:
+                raise EventRejected(f"field '{name}': there is no '{target.name}' item {single!r}")
+            ids.append(found[0])
+        event.payload[name] = ids if isinstance(value, list) else ids[0]
+
+
+def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str, FieldDef]) -> None:
+    columns = ['CAST(? AS VARCHAR) AS "id"', 'CAST(? AS VARCHAR) AS "type"', 'CAST(? AS TIMESTAMPTZ) AS "time"']
+    params: list[Any] = [event.id, event.type, event.time]
+    for name, declared in fields.items():
+        columns.append(f"CAST(? AS {sql_type(declared)}) AS {quote(name)}")
+        params.append(event.payload.get(name))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {', '.join(columns)}", params)
+
+
+class Ingester:
+    """Applies a stream of raw events to an engine."""
+
+    def __init__(self, engine, source: str = "-"):
+        self.engine = engine
+        self.source = source
+        self.summary = IngestSummary()
+
+    def run(self, records: Iterable[RawEvent], progress: Callable[[int], None] | None = None) -> IngestSummary:
+        """Apply every record in order."""
+        for count, raw in enumerate(records, 1):
+            self.apply(raw)
+            if progress:
+                progress(count)
+        return self.summary
+
+    def apply(self, raw: RawEvent) -> None:
+        """Apply one record: duplicate, rejected, or accepted with everything it causes."""
+        con = self.engine.con
+        event_id = event_id_of(raw)
+        if con.execute("SELECT 1 FROM rd_events WHERE id = ?", [event_id]).fetchone():
+            self.summary.duplicates += 1
+            return
+        try:
+            event = check_event(raw, self.engine.project)
+            clock = read_clock(con)
+            if clock is None or event.time > clock:
+                self.engine.tick(event.time)
+            else:
+                self.summary.late += event.time < clock
+            self._apply_checked(event)
+        except (EventRejected, ActionFailed, CascadeError) as exc:
+            self._reject(event_id, raw, str(exc))
+            return
+        self.summary.accepted += 1
+
+    def _apply_checked(self, event: Event) -> None:
+        engine = self.engine
+        now = max(read_clock(engine.con) or event.time, event.time)
+        fields = engine.project.event_types[event.type].fields if event.type != TASK_DONE else {}
+        with engine.transaction():
+            run = Run(engine.con, engine.compiled, now, Cause("event", event.id), event_type=event.type)
+            try:
+                resolve_refs(engine.con, event, fields, engine.project)
+                seq = engine.con.execute("SELECT nextval('rd_event_seq')").fetchone()[0]
+                engine.con.execute("INSERT INTO rd_events VALUES (?, ?, ?, ?, ?, ?)",
+                                   [seq, event.id, event.type, event.time, now,
+                                    json.dumps(event.payload, default=str, ensure_ascii=False)])
+                engine.con.execute("DELETE FROM rd_rejected WHERE event_id = ?", [event.id])
+                if event.type == TASK_DONE:
+                    complete(run, event.payload["task"], event.payload["outcome"], event.payload.get("comment"))
+                else:
+                    _event_context(engine.con, event, fields)
+                    for rule in engine.compiled.rules_for_event(event.type):
+                        run.fire_event_rule(rule)
+            finally:
+                run.close()
+        for name in run.fired:
+            self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
+        engine.after_commit(run)
+
+    def _reject(self, event_id: str, raw: RawEvent, reason: str) -> None:
+        con = self.engine.con
+        self.summary.rejected.append(Rejection(event_id, raw.line, reason))
+        now = read_clock(con)
+        with self.engine.transaction():
+            previous = con.execute("SELECT reason FROM rd_rejected WHERE event_id = ?", [event_id]).fetchone()
+            if previous and previous[0] == reason:
+                con.execute("UPDATE rd_rejected SET attempts = attempts + 1 WHERE event_id = ?", [event_id])
+            else:
+                con.execute("DELETE FROM rd_rejected WHERE event_id = ?", [event_id])
+                con.execute("INSERT INTO rd_rejected VALUES (?, ?, ?, ?, ?, ?, 1)",
+                            [event_id, raw.line, self.source, reason, raw.text[:10_000], now])

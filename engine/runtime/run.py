@@ -1,0 +1,154 @@
+"""One unit of work – an event, a tick occurrence, a command – and the rules it fires.
+
+A :class:`Run` lives inside one transaction. It picks a rule's items with one
+statement into a match table, runs the rule's actions in order over all of
+them, and after each action fires the rules that action woke (a cascade),
+depth-first, up to the project's ``cascade_depth``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from ..definitions.model import Rule
+from ..errors import RuledeckError
+from ..expressions import Type
+from ..store.names import items_table, quote
+from .changes import Change
+from .frame import Frame, FrameResolver, compile_expression
+
+if TYPE_CHECKING:
+    from .compiled import CompiledProject
+
+
+class CascadeError(RuledeckError):
+    """Rules fired each other deeper than the project allows (a loop, usually)."""
+
+
+class ActionFailed(RuledeckError):
+    """An action could not be applied to the data (e.g. a computed stage that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a run happened: an event, a tick occurrence or a command, with its id."""
+
+    kind: str
+    id: str
+
+
+@dataclass
+class Run:
+    """Fires rules inside one transaction and journals every change with its cause."""
+
+    con: duckdb.DuckDBPyConnection
+    compiled: CompiledProject
+    now: dt.datetime
+    cause: Cause
+    event_type: str | None = None
+    temp_tables: list[str] = field(default_factory=list)
+    documents: list[tuple[str, str]] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+    chain: tuple[str, ...] = ()
+    """The rules that led to the one now running (for the cascade-loop message)."""
+    _counter: int = 0
+
+    @property
+    def project(self):
+        return self.compiled.project
+
+    # -- temp tables ---------------------------------------------------------
+    def temp_name(self, prefix: str = "t") -> str:
+        """A fresh temp table name, dropped when the run ends."""
+        self._counter += 1
+        name = f"{prefix}{self._counter}"
+        self.temp_tables.append(name)
+        return name
+
+    def create_temp(self, select_sql: str, prefix: str = "t", params: list | None = None) -> tuple[str, int]:
+        """``CREATE TEMP TABLE … AS select``; returns the table and its row count."""
+        name = self.temp_name(prefix)
+        count = self.con.execute(f"CREATE TEMP TABLE {name} AS {select_sql}", params or []).fetchone()[0]
+        return name, count
+
+    def close(self) -> None:
+        """Drop the run's temp tables."""
+        for name in self.temp_tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        self.temp_tables.clear()
+
+    # -- journal ------------------------------------------------------------------
+    def journal_sql(self, rule: Rule | None, depth: int) -> tuple[str, list]:
+        """The constant tail of a journal row: cause, cause id, rule, depth (as parameters)."""
+        return "?, ?, ?, ?", [self.cause.kind, self.cause.id, rule.name if rule else None, depth]
+
+    # -- firing ---------------------------------------------------------------------
+    def frame_for(self, rule: Rule, match: str, *, per_row_now: bool = False) -> Frame:
+        """The frame a rule's actions run in."""
+        process = self.project.processes.get(rule.process) if rule.process else None
+        event = self.project.event_types.get(self.event_type) if self.event_type else None
+        return Frame(self.project, match, process, self.now, event=event,
+                     has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task",
+                     per_row_now=per_row_now)
+
+    def select_items(self, rule: Rule, source: str, filter_sql: str = "TRUE", *,
+                     per_row_now: bool = False, order: str = "m.id") -> tuple[Frame, int]:
+        """Match table for ``rule`` from ``source`` (aliased ``m``): the rows passing the filter and ``if``."""
+        frame = self.frame_for(rule, source, per_row_now=per_row_now)
+        resolver = FrameResolver(frame)
+        conditions = [filter_sql]
+        if rule.condition is not None:
+            conditions.append(compile_expression(rule.condition, resolver, frame.scope(), Type("bool"))
+                              .sql("duckdb"))
+        if rule.pipeline and frame.process is not None:
+            resolver.item_column("it", frame.process, "m.id", "pipeline")
+            conditions.append(f"it.pipeline = '{rule.pipeline}'")
+        columns = {"rn": f"row_number() OVER (ORDER BY {order})", "id": "m.id", "src": "NULL::BIGINT",
+                   "task": "m.task" if frame.task else "NULL::BIGINT",
+                   "now_at": "m.now_at" if per_row_now else "NULL::TIMESTAMPTZ"}
+        select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
+        where = " AND ".join(f"({c})" for c in conditions)
+        match, count = self.create_temp(f"SELECT {select} FROM {resolver.from_clause()} WHERE {where}", "m")
+        return frame.nested(match=match), count
+
+    def fire_event_rule(self, rule: Rule) -> None:
+        """An event rule: all items of its process passing ``if``, or one run without items."""
+        if rule.process:
+            source = f"(SELECT id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at " \
+                     f"FROM {quote(items_table(rule.process))})"
+        else:
+            source = "(SELECT NULL::BIGINT AS id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at)"
+        frame, count = self.select_items(rule, source)
+        if count:
+            self.run_actions(rule, frame, depth=0)
+
+    def fire_change(self, change: Change, depth: int) -> None:
+        """Fire every rule the change wakes, in declaration order."""
+        for rule in self.compiled.rules_for_change(change):
+            condition = change.filter_for(rule)
+            if condition is None:
+                continue
+            if depth + 1 > self.project.cascade_depth:
+                loop = " -> ".join((*self.chain, rule.name))
+                raise CascadeError(f"rules fired each other more than {self.project.cascade_depth} levels deep: "
+                                   f"{loop}; add a condition that stops the loop")
+            source = f"(SELECT * FROM {change.table})"
+            frame, count = self.select_items(rule, source, condition)
+            if count:
+                self.run_actions(rule, frame, depth + 1)
+
+    def run_actions(self, rule: Rule, frame: Frame, depth: int) -> None:
+        """Run a rule's actions over its match table; cascade after each one."""
+        from .actions import run_action_list
+
+        self.fired.append(rule.name)
+        outer = self.chain
+        self.chain = (*outer, rule.name)
+        try:
+            run_action_list(self, rule, rule.actions, frame, depth)
+        finally:
+            self.chain = outer

@@ -1,0 +1,1 @@
+"""DuckDB storage: the tables derived from a project, their migration, the connection."""
