@@ -166,11 +166,13 @@ def _check_tokens(text: str, tokens: list[Token]) -> None:
                 "use field names and literals",
             )
         if kind in _STATEMENT_TOKENS:
+            word = text[token.start : token.end + 1]
+            hint = f'if {word} is a field, write it in double quotes: "{word}"' if word.isidentifier() else ""
             _raise(
-                f"'{text[token.start : token.end + 1]}' is not allowed: an expression cannot hold queries or "
-                "statements",
+                f"'{word}' is not allowed: an expression cannot hold queries or statements",
                 token.start,
                 "E-EXPR-FORBIDDEN",
+                hint,
             )
     tail = text[previous_end + 1 :]
     if tail.strip():

@@ -183,7 +183,7 @@ def rollup_sql(frame: Frame, alias: str, spec: dict) -> exp.Expression:
         value = f"COALESCE(BOOL_AND({body}), TRUE)" if kind == "all" else f"COALESCE(BOOL_OR({body}), FALSE)"
     else:
         agg = next(k for k in _AGGREGATES if k in spec)
-        target = f"{quote(inner)}.{quote(spec[agg])}"
+        target = resolver.column(None, spec[agg]).sql("duckdb")
         value = f"COALESCE({_AGGREGATES[agg]}({target}), 0)" if agg == "sum" else f"{_AGGREGATES[agg]}({target})"
     sql = (f"(SELECT {value} FROM {quote(items_table(child.name))} {quote(inner)} "
            f"WHERE {' AND '.join(conditions)})")

@@ -12,6 +12,7 @@ import re
 from sqlglot import exp
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_INTERNAL = re.compile(r"^[a-z][a-z0-9_]{0,80}$")
 
 
 def checked(name: str) -> str:
@@ -27,6 +28,8 @@ def quote(name: str) -> str:
     >>> quote("at")
     '"at"'
     """
+    if _NAME.match(name) or _INTERNAL.match(name):
+        return f'"{name}"'  # nothing to escape: the pattern admits no quote
     return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
 
 

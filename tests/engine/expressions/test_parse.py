@@ -158,6 +158,11 @@ def test_offsets_count_lines_of_a_multiline_expression():
     assert refusal(text)[:2] == ("E-EXPR-SYNTAX", text.index("="))
 
 
+def test_keywords_as_field_names_need_quotes():
+    assert refusal("values > 1")[3] == 'if values is a field, write it in double quotes: "values"'
+    assert parse('"values" > 1').tree.this.name == "values"
+
+
 def test_names_used():
     expr = parse("user_id = source.user_id and stage_kind = 'open' and add_days(anchor, row.index) > now()")
     assert names_used(expr) == {
