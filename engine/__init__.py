@@ -5,6 +5,7 @@ This module is the public API; the CLI imports only what is listed here.
 
 from __future__ import annotations
 
+from .definitions.model import Project
 from .errors import (
     CronError,
     DatabaseLocked,
@@ -17,12 +18,29 @@ from .errors import (
     Severity,
     UsageError,
 )
+from .runtime.clock import TickSummary
+from .runtime.engine import Engine
+from .runtime.events import RawEvent, read_csv, read_jsonl
+from .runtime.ingest import IngestSummary, Rejection
+from .store.migrate import MigrationRefused
+from .timing import parse_datetime, parse_duration
 from .validation import ProjectResult, load_project, validate_paths, validate_project
 from .validation.schema import KINDS as SCHEMA_KINDS
 from .validation.schema import load_schemas
 
 __all__ = [
     "CronError",
+    "Engine",
+    "IngestSummary",
+    "MigrationRefused",
+    "Project",
+    "RawEvent",
+    "Rejection",
+    "TickSummary",
+    "parse_datetime",
+    "parse_duration",
+    "read_csv",
+    "read_jsonl",
     "DatabaseLocked",
     "DefinitionError",
     "DurationError",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from .run_commands import clock, ingest, plan, tick
 from .schema import schema
+from .task_commands import task, tasks
 from .validate import validate
 
-COMMANDS = (validate, schema)
+COMMANDS = (validate, schema, plan, ingest, tick, clock, tasks, task)
 
 __all__ = ["COMMANDS"]

@@ -32,6 +32,8 @@ class TickSummary:
     end: dt.datetime
     steps: int = 0
     fired: dict[str, int] = field(default_factory=dict)
+    log: list[tuple[dt.datetime, str, int]] = field(default_factory=list)
+    """(moment, rule, items) for every rule that fired."""
 
 
 def read_clock(con) -> dt.datetime | None:
@@ -150,16 +152,18 @@ class Clock:
                 for name in sorted(due_rules, key=order.index):
                     rule = self.compiled.project.rules[name]
                     if rule.trigger.kind == "cron":
-                        run.fire_event_rule(rule)
+                        items = run.fire_event_rule(rule)
+                    else:
+                        items = self._fire_timer(run, rule, moment, after)
+                    if items:
                         summary.fired[rule.name] = summary.fired.get(rule.name, 0) + 1
-                    elif self._fire_timer(run, rule, moment, after):
-                        summary.fired[rule.name] = summary.fired.get(rule.name, 0) + 1
+                        summary.log.append((moment, rule.name, items))
                 write_clock(self.engine.con, moment)
             finally:
                 run.close()
         self.engine.after_commit(run)
 
-    def _fire_timer(self, run: Run, rule: Rule, moment: dt.datetime, after: dt.datetime) -> bool:
+    def _fire_timer(self, run: Run, rule: Rule, moment: dt.datetime, after: dt.datetime) -> int:
         at = timestamp_sql(moment).sql("duckdb")
         pending = _pending_sql(rule, after, moment)
         table, count = run.create_temp(
@@ -167,9 +171,27 @@ class Clock:
             f"WHERE p.due = {at} AND NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id "
             f"AND f.due = {at})", "d", [rule.name])
         if not count:
-            return False
+            return 0
         run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, {at} FROM {table}", [rule.name])
         frame, matched = run.select_items(rule, f"(SELECT * FROM {table})")
         if matched:
             run.run_actions(rule, frame, depth=0)
-        return bool(matched)
+        return matched
+
+    def upcoming(self, limit: int = 5) -> list[tuple[dt.datetime, str, int | None]]:
+        """The next due moments after the clock: (time, rule, items due then; None for cron)."""
+        now = read_clock(self.engine.con)
+        if now is None:
+            return []
+        found: list[tuple[dt.datetime, str, int | None]] = []
+        for rule in self.compiled.timed:
+            if rule.trigger.kind == "cron":
+                moment = parse_cron(str(rule.trigger.value)).next_after(now, self.tz)
+                found.append((moment, rule.name, None))
+                continue
+            horizon = now + dt.timedelta(days=3660)
+            rows = self.engine.con.execute(
+                f"SELECT due, count(*) FROM ({_pending_sql(rule, now, horizon)}) GROUP BY due ORDER BY due "
+                f"LIMIT {int(limit)}").fetchall()
+            found += [(due.astimezone(now.tzinfo), rule.name, count) for due, count in rows]
+        return sorted(found, key=lambda f: (f[0], f[1]))[:limit]

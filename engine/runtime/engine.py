@@ -87,6 +87,19 @@ class Engine:
         """Move the clock to ``to``, firing everything due on the way."""
         return self.clock_keeper.tick(to.astimezone(self.zone), progress)
 
+    def upcoming(self, limit: int = 5) -> list[tuple[dt.datetime, str, int | None]]:
+        """What falls due next after the clock."""
+        return self.clock_keeper.upcoming(limit)
+
+    def preview(self, to: dt.datetime) -> TickSummary:
+        """What a tick to ``to`` would fire, computed on a throw-away copy; nothing here changes."""
+        copy, folder = self.dry_run_copy()
+        try:
+            return copy.tick(to)
+        finally:
+            copy.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
     # -- input -----------------------------------------------------------------------
     def ingest(self, records: Iterable[RawEvent], source: str = "-") -> IngestSummary:
         """Apply events in order; see :mod:`.ingest` for the guarantees."""
@@ -105,6 +118,12 @@ class Engine:
                 run.close()
         self.after_commit(run)
         return task_id
+
+    def task_list(self, **filters) -> list[dict]:
+        """Tasks as rows; see :func:`ruledeck.engine.query.tasks.task_list`."""
+        from ..query.tasks import task_list
+
+        return task_list(self.con, self.project, self.clock(), **filters)
 
     def after_commit(self, run: Run) -> None:
         """Write the documents a committed run produced into the documents folder."""
@@ -130,9 +149,12 @@ class Engine:
         """An engine over a throw-away copy of this database (for ``--dry-run``)."""
         folder = Path(tempfile.mkdtemp(prefix="ruledeck-dry-run-"))
         copy = folder / "dry-run.duckdb"
-        if self.path != ":memory:":
-            self.con.execute("CHECKPOINT")
-            shutil.copyfile(self.path, copy)
+        current = self.con.execute("SELECT current_database()").fetchone()[0]
+        self.con.execute(f"ATTACH '{copy}' AS rd_dry_run")
+        try:
+            self.con.execute(f'COPY FROM DATABASE "{current}" TO rd_dry_run')
+        finally:
+            self.con.execute("DETACH rd_dry_run")
         con = connect(str(copy), self.project.timezone)
         engine = Engine(self.project, con, str(copy))
         migrate(con, self.project)

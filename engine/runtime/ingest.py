@@ -22,7 +22,7 @@ from ..store.types import sql_type
 from .clock import read_clock
 from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of
 from .frame import EVENT_TABLE
-from .run import ActionFailed, Cause, CascadeError, Run
+from .run import ActionFailed, CascadeError, Cause, Run
 from .task_commands import complete
 
 

@@ -115,8 +115,8 @@ class Run:
         match, count = self.create_temp(f"SELECT {select} FROM {resolver.from_clause()} WHERE {where}", "m")
         return frame.nested(match=match), count
 
-    def fire_event_rule(self, rule: Rule) -> None:
-        """An event rule: all items of its process passing ``if``, or one run without items."""
+    def fire_event_rule(self, rule: Rule) -> int:
+        """An event (or cron) rule: all items of its process passing ``if``, or one run without items."""
         if rule.process:
             source = f"(SELECT id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at " \
                      f"FROM {quote(items_table(rule.process))})"
@@ -125,6 +125,7 @@ class Run:
         frame, count = self.select_items(rule, source)
         if count:
             self.run_actions(rule, frame, depth=0)
+        return count
 
     def fire_change(self, change: Change, depth: int) -> None:
         """Fire every rule the change wakes, in declaration order."""

@@ -1,0 +1,201 @@
+"""Operator commands that change state: ``ingest``, ``tick``, ``clock``, ``plan``."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from ruledeck.engine import UsageError, parse_datetime, parse_duration, read_csv, read_jsonl
+
+from ..exit_codes import ExitCode
+from ..options import db_option, format_option, project_option, wait_option
+from ..project import open_engine
+from ..render import table, to_json
+
+
+@click.command()
+@click.argument("source", type=click.Path(allow_dash=True, dir_okay=False, path_type=str))
+@project_option
+@db_option
+@wait_option
+@click.option("--csv-type", "csv_type", metavar="EVENT_TYPE",
+              help="Read SOURCE as CSV, every row an event of this type (columns id, time, payload fields).")
+@click.option("--dry-run", is_flag=True, help="Apply to a throw-away copy and show what would change.")
+@format_option(("text", "json"))
+@click.pass_context
+def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | None, wait_seconds: float,
+           csv_type: str | None, dry_run: bool, fmt: str) -> None:
+    """Apply events from a JSON Lines file (or CSV, or - for standard input).
+
+    Each event is applied exactly once (by id), in one transaction with all it
+    causes; the clock first moves to the event's time. Rejected events are kept
+    with their reason and the rest still go in. Exit 1 if any was rejected.
+
+    \b
+    Example:
+      ruledeck ingest samples/complaints/events.jsonl -p definitions/complaints
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        target, folder = (engine.dry_run_copy() if dry_run else (engine, None))
+        before = target.con.execute("SELECT count(*) FROM rd_journal").fetchone()[0]
+        stream = sys.stdin if source == "-" else _open(source)
+        try:
+            records = read_csv(stream, csv_type) if csv_type else read_jsonl(stream)
+            summary = target.ingest(records, source)
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+        changes = []
+        if dry_run:
+            changes = target.con.execute(
+                "SELECT at_time, item, process, kind, field, old, new, cause_id, rule FROM rd_journal "
+                "ORDER BY seq OFFSET ?", [before]).fetchall()
+            target.close()
+            shutil.rmtree(folder, ignore_errors=True)
+    rejected = [{"event": r.event_id, "line": r.line, "reason": r.reason} for r in summary.rejected]
+    if fmt == "json":
+        click.echo(to_json({"accepted": summary.accepted, "duplicates": summary.duplicates,
+                            "rejected": rejected, "late": summary.late, "dry_run": dry_run,
+                            "changes": [list(c) for c in changes]}))
+    else:
+        for r in rejected:
+            click.echo(f"rejected {r['event']} (line {r['line']}): {r['reason']}", err=True)
+        if dry_run:
+            columns = ["at", "item", "process", "kind", "field", "old", "new", "cause", "rule"]
+            rows = [dict(zip(columns, c, strict=True)) for c in changes]
+            click.echo(table(rows, "text", columns) if rows else "no changes")
+        verb = "would be " if dry_run else ""
+        click.echo(f"{summary.accepted} accepted, {summary.duplicates} duplicate, {len(rejected)} rejected"
+                   f"{f', {summary.late} late' if summary.late else ''}" + (f" ({verb}applied)" if dry_run else ""))
+    ctx.exit(ExitCode.FINDINGS if rejected else ExitCode.OK)
+
+
+def _open(source: str):
+    try:
+        return open(source, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+
+
+@click.command()
+@click.option("--to", "to_text", metavar="DATETIME", help="Move the clock to this time (project time zone).")
+@click.option("--by", "by_text", metavar="DURATION", help="Move the clock forward by a duration, e.g. 1d, 1 month.")
+@click.option("--now", "use_now", is_flag=True, help="Move the clock to the wall clock (for cron/systemd).")
+@project_option
+@db_option
+@wait_option
+@format_option(("text", "json"))
+def tick(to_text: str | None, by_text: str | None, use_now: bool, project_path: Path, db_path: str | None,
+         wait_seconds: float, fmt: str) -> None:
+    """Move the clock forward and fire everything that falls due, in time order.
+
+    \b
+    Example:
+      ruledeck tick --by "1 month" -p definitions/prosthesis_followup
+      ruledeck tick --to 2027-01-01
+    """
+    import datetime as dt
+
+    if sum(bool(x) for x in (to_text, by_text, use_now)) != 1:
+        raise UsageError("give exactly one of --to, --by or --now")
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        current = engine.clock()
+        if to_text:
+            target = parse_datetime(to_text, engine.project.timezone)
+        elif by_text:
+            if current is None:
+                raise UsageError("the clock has not started: use --to the first time")
+            target = parse_duration(by_text).add_to(current, engine.zone)
+        else:
+            target = dt.datetime.now(engine.zone)
+        progress = _progress_bar() if sys.stderr.isatty() and fmt == "text" else None
+        try:
+            summary = engine.tick(target, progress.update if progress else None)
+        finally:
+            if progress:
+                progress.finish()
+    if fmt == "json":
+        click.echo(to_json({"from": summary.start, "to": summary.end, "steps": summary.steps,
+                            "fired": summary.fired}))
+        return
+    fired = ", ".join(f"{name} ×{count}" for name, count in summary.fired.items()) or "nothing fired"
+    start = summary.start.isoformat() if summary.start else "(not started)"
+    click.echo(f"clock {start} -> {summary.end.isoformat()}: {summary.steps} step(s); {fired}")
+
+
+class _progress_bar:
+    """A progress bar on stderr, driven by the fraction of the tick done."""
+
+    def __init__(self):
+        self.bar = click.progressbar(length=1000, label="ticking", file=sys.stderr, show_eta=True)
+        self.bar.__enter__()
+        self.done = 0
+
+    def update(self, fraction: float, moment) -> None:
+        step = int(fraction * 1000) - self.done
+        if step > 0:
+            self.bar.label = f"ticking {moment:%Y-%m-%d}"
+            self.bar.update(step)
+            self.done += step
+
+    def finish(self) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@project_option
+@db_option
+@wait_option
+@format_option(("text", "json"))
+def clock(project_path: Path, db_path: str | None, wait_seconds: float, fmt: str) -> None:
+    """Show the engine's clock and what falls due next.
+
+    \b
+    Example:
+      ruledeck clock -p definitions/prosthesis_followup
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        now = engine.clock()
+        upcoming = engine.upcoming(limit=5) if now is not None else []
+    if fmt == "json":
+        click.echo(to_json({"now": now, "next": [{"at": at, "rule": rule, "items": n} for at, rule, n in upcoming]}))
+        return
+    click.echo(f"clock: {now.isoformat() if now else 'not started (ingest an event or tick --to)'}")
+    for at, rule, count in upcoming:
+        click.echo(f"next: {at.isoformat()}  {rule}" + (f"  ({count} item(s))" if count is not None else ""))
+
+
+@click.command()
+@project_option
+@db_option
+@wait_option
+def plan(project_path: Path, db_path: str | None, wait_seconds: float) -> None:
+    """Show the database changes the current definitions need (nothing is changed).
+
+    Exit 1 when a change would lose data: 'ruledeck' refuses to run until the
+    definitions or the data are adjusted.
+
+    \b
+    Example:
+      ruledeck plan -p definitions/complaints
+    """
+    from ruledeck.engine import Engine
+
+    from ..project import project_at
+
+    project = project_at(project_path)
+    engine = Engine.open(project, db_path, wait_seconds, migrate_schema=False)
+    try:
+        changes = engine.pending_migration()
+    finally:
+        engine.close()
+    if not changes:
+        click.echo("the database matches the definitions")
+        return
+    for change in changes:
+        click.echo(f"{'REFUSED' if change.loss else 'apply  '}  {change.description}"
+                   + (f": {change.loss}" if change.loss else ""))
+    if any(c.loss for c in changes):
+        raise click.exceptions.Exit(ExitCode.FINDINGS)

@@ -1,0 +1,58 @@
+"""Tasks: ``ruledeck tasks`` lists them, ``ruledeck task done`` completes one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..options import FORMATS_TABLE, db_option, format_option, project_option, wait_option
+from ..project import open_engine
+from ..render import table
+
+
+@click.command()
+@project_option
+@db_option
+@wait_option
+@click.option("--assignee", help="Only tasks for this person (including their roles' tasks) or role:NAME.")
+@click.option("--overdue", is_flag=True, help="Only open tasks past their deadline.")
+@click.option("--all", "show_all", is_flag=True, help="Include completed and cancelled tasks.")
+@format_option(FORMATS_TABLE)
+def tasks(project_path: Path, db_path: str | None, wait_seconds: float, assignee: str | None, overdue: bool,
+          show_all: bool, fmt: str) -> None:
+    """List tasks: open ones by default, oldest deadline first.
+
+    \b
+    Example:
+      ruledeck tasks --assignee ivanova --overdue -p definitions/complaints
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        rows = engine.task_list(assignee=assignee, overdue=overdue, include_closed=show_all)
+    columns = ["id", "process", "item", "name", "title", "assignee", "due_at", "status", "outcome", "outcomes"]
+    click.echo(table(rows, fmt, columns) if rows or fmt != "text" else "no tasks")
+
+
+@click.group()
+def task() -> None:
+    """Act on one task."""
+
+
+@task.command("done")
+@click.argument("task_id", type=int)
+@click.option("--outcome", required=True, help="One of the task's outcomes.")
+@click.option("--comment", default=None, help="A comment kept with the task.")
+@project_option
+@db_option
+@wait_option
+def task_done(task_id: int, outcome: str, comment: str | None, project_path: Path, db_path: str | None,
+              wait_seconds: float) -> None:
+    """Complete task TASK_ID with an outcome; the rules waiting on it fire.
+
+    \b
+    Example:
+      ruledeck task done 12 --outcome justified -p definitions/complaints
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        engine.complete_task(task_id, outcome, comment)
+    click.echo(f"task #{task_id} completed as {outcome}")
