@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .run_commands import clock, ingest, plan, tick
+from .run_commands import clock, ingest, plan, preview, tick
 from .schema import schema
 from .task_commands import task, tasks
 from .validate import validate
 
-COMMANDS = (validate, schema, plan, ingest, tick, clock, tasks, task)
+COMMANDS = (validate, schema, plan, ingest, tick, preview, clock, tasks, task)
 
 __all__ = ["COMMANDS"]

@@ -10,6 +10,7 @@ import click
 from ruledeck.engine import UsageError, parse_datetime, parse_duration, read_csv, read_jsonl
 
 from ..exit_codes import ExitCode
+from ..options import FORMATS_TABLE as FORMATS
 from ..options import db_option, format_option, project_option, wait_option
 from ..project import open_engine
 from ..render import table, to_json
@@ -199,3 +200,25 @@ def plan(project_path: Path, db_path: str | None, wait_seconds: float) -> None:
                    + (f": {change.loss}" if change.loss else ""))
     if any(c.loss for c in changes):
         raise click.exceptions.Exit(ExitCode.FINDINGS)
+
+
+@click.command()
+@click.option("--to", "to_text", required=True, metavar="DATETIME", help="Look ahead to this time.")
+@project_option
+@db_option
+@wait_option
+@format_option(FORMATS)
+def preview(to_text: str, project_path: Path, db_path: str | None, wait_seconds: float, fmt: str) -> None:
+    """List what would fire between the clock and --to, changing nothing.
+
+    The tick is rehearsed on a throw-away copy of the database, so cascades and
+    their effects on later due times are included.
+
+    \b
+    Example:
+      ruledeck preview --to 2027-01-01 -p definitions/prosthesis_followup
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        summary = engine.preview(parse_datetime(to_text, engine.project.timezone))
+    rows = [{"at": at.isoformat(), "rule": rule, "items": count} for at, rule, count in summary.log]
+    click.echo(table(rows, fmt, ["at", "rule", "items"]) if rows or fmt != "text" else "nothing would fire")

@@ -65,7 +65,7 @@ def do_resume(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     for name in shift if isinstance(shift, list) else [shift]:
         column = f"it.{quote(name)}"
         if fields[name].type == "date":
-            values[name] = f"CAST({column} + (CAST({now} AS DATE) - CAST(it.held_at AS DATE)) AS DATE)"
+            values[name] = f"CAST({column} + CAST(CAST({now} AS DATE) - CAST(it.held_at AS DATE) AS INTEGER) AS DATE)"
         else:
             values[name] = f"{column} + ({now} - it.held_at)"
     if "reanchor" in spec:
@@ -73,7 +73,7 @@ def do_resume(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
         column = f"it.{quote(name)}"
         window = f"OVER (PARTITION BY it.{quote(spec['by'])})" if spec.get("by") else "OVER ()"
         if fields[name].type == "date":
-            values[name] = f"CAST({column} + (CAST({now} AS DATE) - MIN({column}) {window}) AS DATE)"
+            values[name] = f"CAST({column} + CAST(CAST({now} AS DATE) - MIN({column}) {window} AS INTEGER) AS DATE)"
         else:
             values[name] = f"{column} + ({now} - MIN({column}) {window})"
     return apply_assignments(run, rule, frame, resolver, values, depth, where="it.held_from IS NOT NULL")
