@@ -37,6 +37,7 @@ KINDS = {
     "board": "board.json",
     "report": "report.json",
     "common": "common.json",
+    "spec": "spec.json",
 }
 NAME_RULE = "use lower-case letters, digits and '_', starting with a letter (at most 63 characters)"
 

@@ -81,7 +81,7 @@ def object_schemas(schema):
 
 
 def test_one_file_per_kind():
-    expected = {"common.json", "project.json", "definitions.json", *SECTIONS.values()}
+    expected = {"common.json", "project.json", "definitions.json", "spec.json", *SECTIONS.values()}
     assert set(SCHEMA_FILES) == expected
     assert (SCHEMAS_DIR / "__init__.py").exists()
 

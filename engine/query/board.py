@@ -1,0 +1,199 @@
+"""A kanban board: one column per stage of a pipeline, cards with their fields, counts and totals.
+
+The whole board is one SQL statement: cards are ranked per stage with a
+window function, so only ``limit`` cards per column leave the database,
+while the count and the declared totals of every column come from the same
+statement over all its cards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from ..definitions.model import Pipeline, Process, Project
+from ..definitions.scopes import item_fields
+from ..errors import UsageError
+from ..runtime.titles import template_names
+from ..store.names import items_table, quote
+from ..suggest import did_you_mean
+from ..templating import TemplateError, render
+from .asof import asof_sql
+from .source import ItemSource, sort_sql
+
+AGGREGATES = {"sum": "sum", "min": "min", "max": "max", "avg": "avg", "count": "count"}
+
+
+@dataclass(frozen=True)
+class BoardSpec:
+    """What a board shows: a process's pipeline, the card fields, totals, filter and order."""
+
+    name: str | None
+    label: str
+    process: Process
+    pipeline: Pipeline
+    card: tuple[str, ...] = ()
+    totals: dict[str, str] = field(default_factory=dict)
+    where: str | None = None
+    sort: str | None = None
+
+
+@dataclass
+class Card:
+    """One card: the item's id, its title and the board's fields."""
+
+    id: int
+    title: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class Column:
+    """One stage of the board with its first cards, the count of all of them and their totals."""
+
+    stage: str
+    label: str
+    kind: str
+    count: int = 0
+    totals: dict[str, Any] = field(default_factory=dict)
+    cards: list[Card] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        """How many cards the limit left out."""
+        return self.count - len(self.cards)
+
+
+@dataclass
+class Board:
+    """A rendered-ready board: its spec, columns in pipeline order and the moment it shows."""
+
+    spec: BoardSpec
+    columns: list[Column]
+    now: dt.datetime | None
+    as_of: dt.datetime | None = None
+    limit: int = 10
+
+    @property
+    def total(self) -> int:
+        """Cards on the whole board."""
+        return sum(c.count for c in self.columns)
+
+
+def board_spec(project: Project, name: str, pipeline: str | None = None) -> BoardSpec:
+    """The board called ``name``, or the board of process ``name`` (a declared one, else title only)."""
+    definition = project.boards.get(name)
+    if definition is not None:
+        spec = definition.spec
+        process = project.processes[spec["process"]]
+        chosen = _pipeline(process, pipeline or spec.get("pipeline"))
+        return BoardSpec(name, str(spec.get("label") or name), process, chosen, tuple(spec.get("card") or ()),
+                         dict(spec.get("totals") or {}), spec.get("where"), spec.get("sort"))
+    process = project.processes.get(name)
+    if process is None:
+        hint = did_you_mean(name, [*project.boards, *project.processes])
+        raise UsageError(f"no board or process '{name}'" + (f" ({hint})" if hint else "")
+                         + f"; boards: {', '.join(project.boards) or 'none'}; "
+                         f"processes: {', '.join(project.processes) or 'none'}")
+    chosen = _pipeline(process, pipeline)
+    for board_name, definition in project.boards.items():
+        spec = definition.spec
+        if spec["process"] == name and _pipeline(process, spec.get("pipeline")).name == chosen.name:
+            return board_spec(project, board_name, chosen.name)
+    return BoardSpec(None, process.label or process.name, process, chosen)
+
+
+def _pipeline(process: Process, name: str | None) -> Pipeline:
+    if name is None:
+        return next(iter(process.pipelines.values()))
+    if name not in process.pipelines:
+        hint = did_you_mean(name, process.pipelines)
+        raise UsageError(f"process '{process.name}' has no pipeline '{name}'" + (f" ({hint})" if hint else "")
+                         + f"; pipelines: {', '.join(process.pipelines)}")
+    return process.pipelines[name]
+
+
+def build_board(engine, name: str, *, pipeline: str | None = None, where: str | None = None, limit: int = 10,
+                as_of: dt.datetime | None = None) -> Board:
+    """The board ``name`` (a board or a process) with at most ``limit`` cards per column.
+
+    ``where`` is an extra condition (an :class:`ExpressionError` when it is
+    wrong); ``as_of`` rebuilds the board at a past moment from the journal.
+    """
+    spec = board_spec(engine.project, name, pipeline)
+    now = as_of or engine.clock()
+    table = asof_sql(spec.process, as_of) if as_of is not None else None
+    sql = board_sql(engine.project, spec, now, where, limit, table)
+    rows = engine.con.execute(sql).fetchall()
+    return Board(spec, _columns(spec, rows, limit, as_of is not None), engine.clock(), as_of, limit)
+
+
+def board_sql(project: Project, spec: BoardSpec, now: dt.datetime | None, where: str | None, limit: int,
+              table: str | None = None) -> str:
+    """The one statement behind a board: ranked cards, per-stage counts and totals.
+
+    Columns: stage, n (cards in the stage), t0… (totals), rn, id, title,
+    c0… (card fields), then v0… (title template inputs, for as-of boards).
+    """
+    source = table or quote(items_table(spec.process.name))
+    ranking = ItemSource(project, spec.process, now, source)
+    conditions = [f"it.pipeline = {exp.Literal.string(spec.pipeline.name).sql('duckdb')}"]
+    if spec.where:
+        conditions.append(ranking.condition(spec.where))
+    if where:
+        conditions.append(ranking.condition(where))
+    totals = []
+    for i, (name, agg) in enumerate(spec.totals.items()):
+        totals.append(f"{AGGREGATES[agg]}({ranking.field(name)}) OVER (PARTITION BY it.stage) AS t{i}")
+    order = sort_sql(ranking, spec.sort)
+    ranked = (f"SELECT it.id, it.stage, row_number() OVER (PARTITION BY it.stage ORDER BY {order}) AS rn, "
+              f"count(*) OVER (PARTITION BY it.stage) AS n{''.join(', ' + t for t in totals)} "
+              f"FROM {ranking.from_clause()} WHERE {' AND '.join(conditions)}")
+    cards = ItemSource(project, spec.process, now, source)
+    values = [f"{cards.field(name)} AS c{i}" for i, name in enumerate(spec.card)]
+    if table is not None:
+        values += [f"{cards.field(name)} AS v{i}" for i, name in enumerate(_title_names(spec.process))]
+    select = ", ".join(["r.stage", "r.n", *(f"r.t{i}" for i in range(len(totals))), "r.rn", "it.id", "it.title",
+                        *values])
+    return (f"WITH ranked AS ({ranked}) "
+            f"SELECT {select} FROM ranked r JOIN {source} it ON it.id = r.id {cards.joins()} "
+            f"WHERE r.rn <= {max(int(limit), 1)} ORDER BY r.stage, r.rn")
+
+
+def _title_names(process: Process) -> list[str]:
+    """The item fields a process's title template reads."""
+    if not process.title:
+        return []
+    return sorted(template_names(process.title) & set(item_fields(process)))
+
+
+def _columns(spec: BoardSpec, rows: list[tuple], limit: int, as_of: bool) -> list[Column]:
+    columns = {name: Column(name, stage.label or name, stage.kind) for name, stage in spec.pipeline.stages.items()}
+    n_totals, n_card = len(spec.totals), len(spec.card)
+    title_names = _title_names(spec.process) if as_of else []
+    for row in rows:
+        stage, count = row[0], row[1]
+        column = columns.get(stage)
+        if column is None:  # a stage the definitions no longer have: still shown, at the end
+            column = columns[stage] = Column(stage, stage, "open")
+        column.count = count
+        column.totals = dict(zip(spec.totals, row[2:2 + n_totals], strict=True))
+        rn, item, title = row[2 + n_totals:5 + n_totals]
+        if rn > limit:
+            continue
+        base = 5 + n_totals
+        fields = dict(zip(spec.card, row[base:base + n_card], strict=True))
+        if as_of:
+            title = _render_title(spec.process, dict(zip(title_names, row[base + n_card:], strict=True)), item)
+        column.cards.append(Card(item, title or f"#{item}", fields))
+    return list(columns.values())
+
+
+def _render_title(process: Process, values: dict[str, Any], item: int) -> str:
+    try:
+        return render(process.title, values) if process.title else f"#{item}"
+    except TemplateError:
+        return f"#{item}"

@@ -1,0 +1,120 @@
+"""ingest, tick, clock, preview, plan, tasks and task done through the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from .conftest import REPO
+
+COMPLAINTS = str(REPO / "definitions" / "complaints")
+SAMPLE = str(REPO / "samples" / "complaints" / "events.jsonl")
+
+
+def test_ingest_twice_reports_duplicates_and_changes_nothing(cli, tmp_path):
+    db = str(tmp_path / "c.duckdb")
+    first = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db)
+    assert (first.exit_code, first.output) == (0, "24 accepted, 0 duplicate, 0 rejected\n")
+    second = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db, "--format", "json")
+    assert second.exit_code == 0
+    assert json.loads(second.output) | {"changes": []} == {
+        "accepted": 0, "duplicates": 24, "rejected": [], "late": 0, "dry_run": False, "changes": []}
+
+
+def test_a_rejected_event_means_exit_1_with_its_id_and_reason(cli, tmp_path):
+    events = tmp_path / "bad.jsonl"
+    events.write_text('{"id": "x1", "type": "nope", "time": "2026-01-01T10:00:00+03:00", "payload": {}}\n'
+                      'not json\n')
+    result = cli("ingest", str(events), "-p", COMPLAINTS, "--db", str(tmp_path / "c.duckdb"))
+    assert result.exit_code == 1
+    assert "rejected x1 (line 1): unknown event type 'nope'" in result.output
+    assert "rejected line 2 (line 2): not valid JSON: Expecting value at column 1" in result.output
+    assert result.output.endswith("0 accepted, 0 duplicate, 2 rejected\n")
+
+
+def test_dry_run_shows_changes_and_keeps_the_database_as_it_was(cli, tmp_path):
+    db = str(tmp_path / "c.duckdb")
+    result = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db, "--dry-run")
+    assert result.exit_code == 0
+    assert "created" in result.output and "(would be applied)" in result.output
+    assert cli("clock", "-p", COMPLAINTS, "--db", db).output == (
+        "clock: not started (ingest an event or tick --to)\n")
+
+
+def test_tick_by_a_month_and_refusing_to_go_back(cli, tmp_path):
+    db = str(tmp_path / "c.duckdb")
+    cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db)
+    moved = cli("tick", "--by", "1 month", "-p", COMPLAINTS, "--db", db)
+    assert moved.exit_code == 0
+    assert moved.output.startswith("clock 2026-03-26T12:00:00+03:00 -> 2026-04-26T12:00:00+03:00")
+    back = cli("tick", "--to", "2026-01-01", "-p", COMPLAINTS, "--db", db)
+    assert back.exit_code == 2
+    assert back.output == ("Error: cannot tick backwards: the clock is at 2026-04-26T12:00:00+03:00, "
+                           "2026-01-01T00:00:00+03:00 is earlier\n")
+    bad = cli("tick", "--by", "1 fortnight", "-p", COMPLAINTS, "--db", db)
+    assert bad.exit_code == 1 and "is not a duration" in bad.output
+
+
+def test_task_done_refuses_an_outcome_the_task_does_not_allow(cli, tmp_path):
+    db = str(tmp_path / "c.duckdb")
+    events = tmp_path / "one.jsonl"
+    events.write_text(open(SAMPLE).readline())
+    cli("ingest", str(events), "-p", COMPLAINTS, "--db", db)
+    listed = cli("tasks", "-p", COMPLAINTS, "--db", db, "--format", "json")
+    task = json.loads(listed.output)[0]
+    assert (task["id"], task["name"], task["status"]) == (1, "review", "open")
+    refused = cli("task", "done", "1", "--outcome", "maybe", "-p", COMPLAINTS, "--db", db)
+    assert refused.exit_code == 1
+    assert refused.output == ("Error: task #1 'review' has no outcome 'maybe' "
+                              "(allowed: insufficient, unjustified, justified)\n")
+    done = cli("task", "done", "1", "--outcome", "unjustified", "-p", COMPLAINTS, "--db", db)
+    assert (done.exit_code, done.output) == (0, "task #1 completed as unjustified\n")
+
+
+def test_a_second_process_on_the_database_gets_a_clear_message(cli, tmp_path):
+    db = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(db)!r})
+        print("ready", flush=True)
+        time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        result = cli("clock", "-p", COMPLAINTS, "--db", str(db), "--wait", "0.5")
+        assert result.exit_code == 1
+        assert result.output.startswith(f"Error: the database {db} is in use by another ruledeck process (process ")
+        assert result.output.endswith("wait for it to finish, or retry with --wait SECONDS\n")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_plan_shows_additive_changes_and_refuses_lossy_ones(cli, tmp_path):
+    import shutil
+
+    project = tmp_path / "proj"
+    shutil.copytree(COMPLAINTS, project)
+    db = str(tmp_path / "c.duckdb")
+    cli("ingest", SAMPLE, "-p", str(project), "--db", db)
+    assert cli("plan", "-p", str(project), "--db", db).output == "the database matches the definitions\n"
+    processes = project / "processes.yaml"
+    text = processes.read_text()
+    processes.write_text(text.replace("    fields:\n", "    fields:\n      urgency: {type: int}\n", 1))
+    additive = cli("plan", "-p", str(project), "--db", db)
+    assert additive.exit_code == 0 and "apply    add field 'urgency' (BIGINT) to process" in additive.output
+    processes.write_text(text.replace("          rejected:", "          refused:", 1))
+    for rules in (project / "rules").glob("*.yaml"):
+        rules.write_text(rules.read_text().replace("move: rejected", "move: refused")
+                         .replace("entered: rejected", "entered: refused"))
+    lossy = cli("plan", "-p", str(project), "--db", db)
+    assert lossy.exit_code == 1
+    assert lossy.output == ("REFUSED  stage 'rejected' of 'complaint' is gone: stage 'rejected' of process "
+                            "'complaint' was removed, and 1 card(s) are in it\n")
+    refused = cli("clock", "-p", str(project), "--db", db)
+    assert refused.exit_code == 1
+    assert refused.output == ("Error: the definitions no longer match the database, and migrating would lose "
+                              "data:\n  - stage 'rejected' of process 'complaint' was removed, and 1 card(s) are "
+                              "in it\nrestore the removed definitions, or move/clear those items first\n")
