@@ -18,6 +18,24 @@ from .errors import (
     Severity,
     UsageError,
 )
+from .query import (
+    Board,
+    Card,
+    Column,
+    Explanation,
+    Graph,
+    ItemCard,
+    ItemList,
+    Node,
+    ReportResult,
+    build_board,
+    explain_item,
+    item_card,
+    list_items,
+    process_graph,
+    report_list,
+    run_report,
+)
 from .runtime.clock import TickSummary
 from .runtime.engine import Engine
 from .runtime.events import RawEvent, read_csv, read_jsonl
@@ -29,6 +47,22 @@ from .validation.schema import KINDS as SCHEMA_KINDS
 from .validation.schema import load_schemas
 
 __all__ = [
+    "Board",
+    "Card",
+    "Column",
+    "Explanation",
+    "Graph",
+    "ItemCard",
+    "ItemList",
+    "Node",
+    "ReportResult",
+    "build_board",
+    "explain_item",
+    "item_card",
+    "list_items",
+    "process_graph",
+    "report_list",
+    "run_report",
     "CronError",
     "Engine",
     "IngestSummary",

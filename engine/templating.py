@@ -45,10 +45,16 @@ def _format_date(value: Any, pattern: str = "%d.%m.%Y") -> str:
     return "" if value is None else str(value)
 
 
+def _empty_none(value: Any) -> Any:
+    return "" if value is None else value
+
+
 @cache
 def environment() -> ImmutableSandboxedEnvironment:
     """The one sandboxed Jinja2 environment every template renders in."""
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    # finalize: an empty field prints as nothing, never as "None" on a card or in a letter.
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                                        finalize=_empty_none)
     env.filters["date"] = _format_date
     return env
 
@@ -92,6 +98,8 @@ def render(text: str, values: Mapping[str, Any]) -> str:
 
     >>> render("{{ '👶' if child else '🧑' }} {{ name }}", {"child": True, "name": "Ann"})
     '👶 Ann'
+    >>> render("tel. {{ phone }}", {"phone": None})
+    'tel. '
     """
     try:
         return environment().from_string(text).render(**values)

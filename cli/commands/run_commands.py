@@ -222,3 +222,31 @@ def preview(to_text: str, project_path: Path, db_path: str | None, wait_seconds:
         summary = engine.preview(parse_datetime(to_text, engine.project.timezone))
     rows = [{"at": at.isoformat(), "rule": rule, "items": count} for at, rule, count in summary.log]
     click.echo(table(rows, fmt, ["at", "rule", "items"]) if rows or fmt != "text" else "nothing would fire")
+
+
+@click.command()
+@project_option
+@db_option
+@wait_option
+def verify(project_path: Path, db_path: str | None, wait_seconds: float) -> None:
+    """Replay every accepted event and command from scratch and compare with the database.
+
+    Exit 0 when items, tasks, documents, outbox, journal and clock all match;
+    1 with the differences otherwise.
+
+    \b
+    Example:
+      ruledeck verify -p definitions/complaints
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        result = engine.verify()
+    if not result.differences:
+        click.echo(f"verified: {result.events} event(s) and {result.commands} command(s) replayed; "
+                   f"{len(result.tables)} tables match")
+        return
+    for diff in result.differences:
+        click.echo(f"{diff.table}: {diff.only_live} row(s) only in the database, {diff.only_replay} only in the "
+                   "replay")
+        for example in diff.examples:
+            click.echo(f"  {example[0]}: {example[1:]}")
+    raise click.exceptions.Exit(ExitCode.FINDINGS)

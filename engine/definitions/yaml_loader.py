@@ -121,9 +121,11 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict:
         if node.tag != "tag:yaml.org,2002:map":
             self._bad_tag(node)
+        own = {id(key_node) for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge"}
         self._scalar.flatten_mapping(node)
         result: dict = {}
         first_seen: dict[Any, Position] = {}
+        merged: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "E-YAML-KEY", "a mapping key must be a plain value, not a list or mapping")
@@ -131,6 +133,13 @@ class _Builder:
             if isinstance(key, bool | type(None)) or not isinstance(key, str | int | float):
                 key = key_node.value
             key = str(key) if not isinstance(key, str) else key
+            if id(key_node) not in own:
+                merged.add(key)  # from a `<<:` merge: a later key (or the mapping's own) overrides it
+            elif key in merged:
+                merged.discard(key)
+                result.pop(key, None)
+            if key in result and key in merged:
+                result.pop(key)
             if key in result:
                 prev = first_seen[key]
                 self.fail(key_node, "E-YAML-DUPLICATE-KEY",

@@ -171,7 +171,9 @@ def _title_names(process: Process) -> list[str]:
 
 
 def _columns(spec: BoardSpec, rows: list[tuple], limit: int, as_of: bool) -> list[Column]:
-    columns = {name: Column(name, stage.label or name, stage.kind) for name, stage in spec.pipeline.stages.items()}
+    empty = {name: 0 if agg in ("sum", "count") else None for name, agg in spec.totals.items()}
+    columns = {name: Column(name, stage.label or name, stage.kind, totals=dict(empty))
+               for name, stage in spec.pipeline.stages.items()}
     n_totals, n_card = len(spec.totals), len(spec.card)
     title_names = _title_names(spec.process) if as_of else []
     for row in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -53,6 +54,7 @@ class Engine:
         engine = cls(project, con, path)
         if migrate_schema:
             migrate(con, project)
+            engine.sync_documents()
         return engine
 
     def close(self) -> None:
@@ -84,8 +86,16 @@ class Engine:
         return now.astimezone(self.zone) if now is not None else None
 
     def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
-        """Move the clock to ``to``, firing everything due on the way."""
-        return self.clock_keeper.tick(to.astimezone(self.zone), progress)
+        """Move the clock to ``to``, firing everything due on the way (logged for replay)."""
+        to = to.astimezone(self.zone)
+        with self.transaction():
+            self.log_command("tick", {"to": to.isoformat()})
+        return self.clock_keeper.tick(to, progress)
+
+    def log_command(self, kind: str, payload: dict) -> None:
+        """Record a command in the input log that ``verify`` replays (inside the caller's transaction)."""
+        self.con.execute("INSERT INTO rd_commands VALUES (nextval('rd_event_seq'), ?, ?, ?)",
+                         [kind, json.dumps(payload, default=str), read_clock(self.con)])
 
     def upcoming(self, limit: int = 5) -> list[tuple[dt.datetime, str, int | None]]:
         """What falls due next after the clock."""
@@ -100,6 +110,12 @@ class Engine:
             copy.close()
             shutil.rmtree(folder, ignore_errors=True)
 
+    def verify(self):
+        """Replay the input log into a fresh database and compare; see :mod:`.verify`."""
+        from .verify import verify
+
+        return verify(self)
+
     # -- input -----------------------------------------------------------------------
     def ingest(self, records: Iterable[RawEvent], source: str = "-") -> IngestSummary:
         """Apply events in order; see :mod:`.ingest` for the guarantees."""
@@ -111,6 +127,7 @@ class Engine:
         if now is None:
             raise UsageError("the clock has not started: ingest events or 'ruledeck tick --to …' first")
         with self.transaction():
+            self.log_command("task_done", {"task": task, "outcome": outcome, "comment": comment})
             run = Run(self.con, self.compiled, now, Cause("command", f"task-done:{task}"))
             try:
                 task_id = complete(run, task, outcome, comment)
@@ -127,19 +144,34 @@ class Engine:
 
     def after_commit(self, run: Run) -> None:
         """Write the documents a committed run produced into the documents folder."""
-        if not run.documents or self.path == ":memory:":
-            return
+        if run.documents:
+            self.sync_documents()
+
+    def sync_documents(self) -> int:
+        """Write every committed document not yet on disk; returns how many were written.
+
+        Documents are rows first: a file is written only after its transaction
+        commits, through a temporary name and a rename, so a crash leaves
+        either no file (written on the next start) or the whole file – never
+        a file for a rolled-back change.
+        """
+        if self.path == ":memory:":
+            return 0
+        row = self.con.execute("SELECT value FROM rd_meta WHERE key = 'documents_written'").fetchone()
+        last = int(row[0]) if row else 0
+        pending = self.con.execute("SELECT id, filename, body FROM rd_documents WHERE id > ? ORDER BY id",
+                                   [last]).fetchall()
+        if not pending:
+            return 0
         folder = self.documents_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        for name, item in run.documents:
-            body = self.con.execute("SELECT body FROM rd_documents WHERE filename = ? AND item IS NOT DISTINCT FROM ? "
-                                    "ORDER BY id DESC LIMIT 1", [name, item]).fetchone()
-            if body is None:
-                continue
-            target = folder / name
+        for _, name, body in pending:
             partial = folder / f".{name}.partial"
-            partial.write_text(body[0], encoding="utf-8")
-            partial.replace(target)
+            partial.write_text(body, encoding="utf-8")
+            partial.replace(folder / name)
+        with self.transaction():
+            self.con.execute("INSERT OR REPLACE INTO rd_meta VALUES ('documents_written', ?)", [str(pending[-1][0])])
+        return len(pending)
 
     def documents_dir(self) -> Path:
         """Where documents are written: the project's documents_dir next to the database."""

@@ -108,7 +108,7 @@ class Ingester:
             event = check_event(raw, self.engine.project)
             clock = read_clock(con)
             if clock is None or event.time > clock:
-                self.engine.tick(event.time)
+                self.engine.clock_keeper.tick(event.time)
             else:
                 self.summary.late += event.time < clock
             self._apply_checked(event)
@@ -126,9 +126,9 @@ class Ingester:
             try:
                 resolve_refs(engine.con, event, fields, engine.project)
                 seq = engine.con.execute("SELECT nextval('rd_event_seq')").fetchone()[0]
-                engine.con.execute("INSERT INTO rd_events VALUES (?, ?, ?, ?, ?, ?)",
+                engine.con.execute("INSERT INTO rd_events VALUES (?, ?, ?, ?, ?, ?, ?)",
                                    [seq, event.id, event.type, event.time, now,
-                                    json.dumps(event.payload, default=str, ensure_ascii=False)])
+                                    json.dumps(event.payload, default=str, ensure_ascii=False), event.raw])
                 engine.con.execute("DELETE FROM rd_rejected WHERE event_id = ?", [event.id])
                 if event.type == TASK_DONE:
                     complete(run, event.payload["task"], event.payload["outcome"], event.payload.get("comment"))

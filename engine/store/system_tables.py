@@ -7,7 +7,7 @@ SYSTEM_TABLES: dict[str, str] = {
     "rd_clock": "id INTEGER PRIMARY KEY, now TIMESTAMPTZ",
     "rd_events": (
         "seq BIGINT PRIMARY KEY, id VARCHAR UNIQUE NOT NULL, type VARCHAR NOT NULL, "
-        "time TIMESTAMPTZ NOT NULL, applied_at TIMESTAMPTZ NOT NULL, payload JSON"
+        "time TIMESTAMPTZ NOT NULL, applied_at TIMESTAMPTZ NOT NULL, payload JSON, raw VARCHAR"
     ),
     "rd_rejected": (
         "event_id VARCHAR, line INTEGER, source VARCHAR, reason VARCHAR NOT NULL, raw VARCHAR, "
@@ -33,12 +33,12 @@ SYSTEM_TABLES: dict[str, str] = {
     ),
     "rd_fired": "rule VARCHAR NOT NULL, item BIGINT NOT NULL, due TIMESTAMPTZ NOT NULL",
     "rd_cron": "rule VARCHAR PRIMARY KEY, last_due TIMESTAMPTZ",
-    "rd_ticks": "seq BIGINT PRIMARY KEY, from_time TIMESTAMPTZ, to_time TIMESTAMPTZ, applied_at TIMESTAMPTZ",
+    "rd_commands": "seq BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, payload JSON, clock TIMESTAMPTZ",
     "rd_counters": "name VARCHAR PRIMARY KEY, value BIGINT NOT NULL",
 }
 
-SEQUENCES = ("rd_item_ids", "rd_journal_seq", "rd_task_ids", "rd_document_ids", "rd_outbox_ids", "rd_event_seq",
-             "rd_tick_seq")
+SEQUENCES = ("rd_journal_seq", "rd_event_seq")
+"""``rd_event_seq`` orders accepted events and commands (ticks, task completions) together, for replay."""
 
 
 def create_statements() -> list[str]:

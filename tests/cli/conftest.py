@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from ruledeck.cli.main import ruledeck
 
 REPO = Path(__file__).parents[2]

@@ -94,3 +94,19 @@ def test_merge_keys_still_work():
 def test_dates_stay_text():
     doc = load_yaml_text("d: 2026-01-31\n", "f.yaml")
     assert doc.data["d"] == "2026-01-31"
+
+
+def test_merge_keys_can_be_overridden():
+    doc = load_yaml_text("base: &b {kind: open, label: A}\nstage: {<<: *b, label: X}\n", "f.yaml")
+    assert doc.data["stage"] == {"kind": "open", "label": "X"}
+
+
+def test_merged_mappings_earlier_wins_like_pyyaml():
+    doc = load_yaml_text("a: &a {x: 1, y: 2}\nb: &b {x: 3, z: 4}\nc: {<<: [*a, *b], y: 9}\n", "f.yaml")
+    assert doc.data["c"] == {"x": 1, "z": 4, "y": 9}
+
+
+def test_own_duplicate_next_to_a_merge_is_still_refused():
+    with pytest.raises(YamlLoadError) as caught:
+        load_yaml_text("base: &b {kind: open}\nstage: {<<: *b, label: X, label: Y}\n", "f.yaml")
+    assert caught.value.finding.code == "E-YAML-DUPLICATE-KEY"
