@@ -93,3 +93,12 @@ def machine() -> dict[str, str]:
         ram = f"{kib / 1024 / 1024:.1f} GiB"
     return {"nproc": str(os.cpu_count()), "ram": ram, "python": platform.python_version(),
             "duckdb": duckdb.__version__, "date": dt.date.today().isoformat()}
+
+# The engine's system tables with explicit column lists (positional INSERTs would break on a schema change).
+JOURNAL = "rd_journal (seq, at_time, item, process, kind, field, old, new, cause, cause_id, rule, depth)"
+EVENTS = "rd_events (seq, id, type, time, applied_at, payload)"
+OUTBOX = "rd_outbox (id, process, item, recipient, text, created_at, rule)"
+DOCUMENTS = "rd_documents (id, process, item, template, filename, body, created_at, rule)"
+FIRED = "rd_fired (rule, item, due)"
+CLOCK_ROW = "rd_clock (id, now)"
+COUNTERS = "rd_counters (name, value)"

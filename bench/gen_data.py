@@ -28,7 +28,19 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from common import CLOCK, LAST_RESTAGE, PROJECT, connect, patients_for, sql_time
+from common import (
+    CLOCK,
+    CLOCK_ROW,
+    COUNTERS,
+    EVENTS,
+    FIRED,
+    JOURNAL,
+    LAST_RESTAGE,
+    PROJECT,
+    connect,
+    patients_for,
+    sql_time,
+)
 
 GENERATOR_VERSION = 3
 """Bump when the generated data changes, so cached databases are rebuilt."""
@@ -198,22 +210,22 @@ def _insert_history(con) -> None:
     for table, process in (("items_service", "service"), ("items_feedback", "feedback"),
                            ("items_incident", "incident")):
         con.execute(f"""
-        INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), created_at, id, '{process}', 'created', NULL, NULL,
+        INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), created_at, id, '{process}', 'created', NULL, NULL,
                stage, 'generator', NULL, NULL, 0 FROM {table}""")
     con.execute(f"""
-    INSERT INTO rd_fired SELECT 'call_day_reminder', id, planned_at FROM items_feedback WHERE planned_at <= {clock}""")
+    INSERT INTO {FIRED} SELECT 'call_day_reminder', id, planned_at FROM items_feedback WHERE planned_at <= {clock}""")
     con.execute(f"""
-    INSERT INTO rd_fired SELECT 'overdue_escalation', id, stage_entered_at + INTERVAL 14 DAY FROM items_feedback
+    INSERT INTO {FIRED} SELECT 'overdue_escalation', id, stage_entered_at + INTERVAL 14 DAY FROM items_feedback
     WHERE stage = 'overdue' AND stage_entered_at + INTERVAL 14 DAY <= {clock}""")
-    con.execute("""
-    INSERT INTO rd_events SELECT nextval('rd_event_seq'), 'crm-' || deal_id || '-issued', 'prosthesis_issued',
+    con.execute(f"""
+    INSERT INTO {EVENTS} SELECT nextval('rd_event_seq'), 'crm-' || deal_id || '-issued', 'prosthesis_issued',
            issued_at + INTERVAL 5 HOUR, issued_at + INTERVAL 5 HOUR,
            json_object('deal_id', deal_id, 'serial_number', serial_number, 'device_model', device_model,
                        'user_id', user_id, 'user_name', user_name, 'birth_date', birth_date, 'phone', phone,
                        'issued_at', issued_at)
     FROM items_service ORDER BY id""")
-    con.execute("""
-    INSERT INTO rd_events SELECT nextval('rd_event_seq'), 'cs-' || serial_number || '-p' || CAST(period_no AS VARCHAR),
+    con.execute(f"""
+    INSERT INTO {EVENTS} SELECT nextval('rd_event_seq'), 'cs-' || serial_number || '-p' || CAST(period_no AS VARCHAR),
            'feedback_collected', collected_at, collected_at,
            json_object('serial_number', serial_number, 'period_no', period_no, 'operator', operator)
     FROM items_feedback WHERE stage = 'done' ORDER BY collected_at""")
@@ -242,9 +254,9 @@ def generate(path: Path, cards: int) -> Deployment:
         incidents = _insert_incidents(con, patients + feedback)
         last_id = patients + feedback + incidents
         _insert_history(con)
-        con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('item_id', ?), "
+        con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('item_id', ?), "
                     "('sequence.incident.number.2026', ?), ('task_id', ?)", [last_id, incidents, incidents])
-        con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, ?)", [CLOCK])
+        con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, ?)", [CLOCK])
         con.execute("COMMIT")
         counts = con.execute("SELECT count(*) FILTER (WHERE stage IN ('overdue', 'this_month', 'next_month', "
                              "'later')), count(*) FILTER (WHERE stage = 'incident') FROM items_feedback").fetchone()

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
-from common import sql_time
+from common import CLOCK_ROW, COUNTERS, DOCUMENTS, EVENTS, FIRED, JOURNAL, OUTBOX, sql_time
 
 OPEN_STAGES = "('overdue', 'this_month', 'next_month', 'later')"
-JOURNAL_TAIL = "'tick', ?, ?, ?"
 
 
 def restage_case(now: dt.datetime, column: str = "planned_at") -> str:
@@ -31,15 +30,15 @@ def restage(con: duckdb.DuckDBPyConnection, now: dt.datetime, *, transaction: bo
     if transaction:
         con.execute("BEGIN TRANSACTION")
     con.execute(f"""
-    INSERT INTO rd_journal
+    INSERT INTO {JOURNAL}
     SELECT nextval('rd_journal_seq'), {at}, id, 'feedback', 'stage', 'stage', stage, new_stage, 'tick', ?,
            'restage_feedback', 1
     FROM (SELECT id, stage, {case} AS new_stage FROM items_feedback WHERE stage IN {OPEN_STAGES})
     WHERE new_stage <> stage""", [now.isoformat()])
     con.execute(f"""
     UPDATE items_feedback SET stage = {case}, updated_at = {at}, stage_entered_at = {at}
-    WHERE stage IN {OPEN_STAGES} AND {case} <> stage""")
-    con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, ?)", [now])
+    WHERE stage IN {OPEN_STAGES} AND {case} <> stagef""")
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, ?)", [now])
     if transaction:
         con.execute("COMMIT")
 
@@ -49,7 +48,7 @@ def _next_ids(con: duckdb.DuckDBPyConnection, counter: str) -> str:
 
 
 def _bump(con: duckdb.DuckDBPyConnection, counter: str, amount_sql: str) -> None:
-    con.execute(f"INSERT OR REPLACE INTO rd_counters SELECT '{counter}', {_next_ids(con, counter)} + ({amount_sql})")
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} SELECT '{counter}', {_next_ids(con, counter)} + ({amount_sql})")
 
 
 def month(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
@@ -61,10 +60,10 @@ def month(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
         restage(con, moment, transaction=False)
     con.execute("CREATE OR REPLACE TEMP TABLE due_calls AS SELECT id, planned_at AS due, stage, title, phone, "
                 f"questions FROM items_feedback WHERE planned_at > {lower} AND planned_at <= {upper}")
-    con.execute("INSERT INTO rd_fired SELECT 'call_day_reminder', id, due FROM due_calls")
+    con.execute(f"INSERT INTO {FIRED} SELECT 'call_day_reminder', id, due FROM due_calls")
     base = _next_ids(con, "outbox_id")
     con.execute(f"""
-    INSERT INTO rd_outbox SELECT {base} + row_number() OVER (ORDER BY due, id), 'feedback', id,
+    INSERT INTO {OUTBOX} SELECT {base} + row_number() OVER (ORDER BY due, id), 'feedback', id,
            'role:client_service',
            'Сегодня звонок: ' || title || ', тел. ' || coalesce(phone, '') || '. Вопросы: '
                || array_to_string(questions, ', '), due, 'call_day_reminder'
@@ -73,21 +72,21 @@ def month(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
     con.execute("CREATE OR REPLACE TEMP TABLE due_dwell AS SELECT id, stage_entered_at + INTERVAL 14 DAY AS due, "
                 "title, planned_at FROM items_feedback WHERE stage = 'overdue' AND stage_entered_at + INTERVAL 14 DAY "
                 f"> {lower} AND stage_entered_at + INTERVAL 14 DAY <= {upper}")
-    con.execute("INSERT INTO rd_fired SELECT 'overdue_escalation', id, due FROM due_dwell")
+    con.execute(f"INSERT INTO {FIRED} SELECT 'overdue_escalation', id, due FROM due_dwell")
     base = _next_ids(con, "outbox_id")
     con.execute(f"""
-    INSERT INTO rd_outbox SELECT {base} + row_number() OVER (ORDER BY due, id), 'feedback', id,
+    INSERT INTO {OUTBOX} SELECT {base} + row_number() OVER (ORDER BY due, id), 'feedback', id,
            'role:client_service_lead',
            'Звонок просрочен более чем на 2 недели: ' || title || ' (план ' || strftime(planned_at, '%d.%m.%Y') || ')',
            due, 'overdue_escalation'
     FROM due_dwell""")
     _bump(con, "outbox_id", "SELECT count(*) FROM due_dwell")
-    con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, ?)", [end])
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, ?)", [end])
     con.execute("COMMIT")
 
 
 def _event_row(con: duckdb.DuckDBPyConnection, event_id: str, kind: str, at: dt.datetime, payload: str) -> None:
-    con.execute("INSERT INTO rd_events VALUES (nextval('rd_event_seq'), ?, ?, ?, ?, ?)",
+    con.execute(f"INSERT INTO {EVENTS} VALUES (nextval('rd_event_seq'), ?, ?, ?, ?, ?)",
                 [event_id, kind, at, at, payload])
 
 
@@ -113,29 +112,29 @@ def incident_open(con: duckdb.DuckDBPyConnection, serial: str, period_no: int, a
            'repair', 'Не раскрывается кисть', service, id, serial_number, user_id, user_name, phone,
            date_diff('year', birth_date, issued_on) < 18, 'kuznetsov'
     FROM items_feedback WHERE serial_number = ? AND period_no = ?""", [item, number, number, serial, period_no])
-    con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('item_id', ?), ('sequence.incident.number.2026', "
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('item_id', ?), ('sequence.incident.number.2026', "
                 "(SELECT value + 1 FROM rd_counters WHERE name = 'sequence.incident.number.2026'))", [item])
     task = con.execute("SELECT coalesce(max(value), 0) + 1 FROM rd_counters WHERE name = 'task_id'").fetchone()[0]
     con.execute(f"INSERT INTO rd_tasks (id, process, item, name, title, assignee, due_at, outcomes, status, "
                 f"created_at, rule) VALUES (?, 'incident', ?, 'arrange_pickup', 'Принять протез в ремонт', "
                 f"'role:client_service', {now} + INTERVAL 2 DAY, ['received'], 'open', {now}, 'repair_start')",
                 [task, item])
-    con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('task_id', ?)", [task])
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('task_id', ?)", [task])
     for table, process, open_stages in (("items_feedback", "feedback", OPEN_STAGES),
                                         ("items_service", "service", "('active')")):
         con.execute(f"""
-        INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), {now}, id, '{process}', 'stage', 'stage', stage,
-               'incident', 'event', ?, ?, ? FROM {table} WHERE user_id = ? AND stage IN {open_stages}""",
+        INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), {now}, id, '{process}', 'stage', 'stage', stage,
+               'incident', 'event', ?, ?, ? FROM {table} WHERE user_id = ? AND stage IN {open_stages}f""",
                     [*tail, user])
         con.execute(f"UPDATE {table} SET held_from = stage, held_at = {now}, stage = 'incident', updated_at = {now}, "
                     f"stage_entered_at = {now} WHERE user_id = ? AND stage IN {open_stages}", [user])
-    con.execute(f"INSERT INTO rd_journal VALUES (nextval('rd_journal_seq'), {now}, ?, 'incident', 'created', NULL, "
+    con.execute(f"INSERT INTO {JOURNAL} VALUES (nextval('rd_journal_seq'), {now}, ?, 'incident', 'created', NULL, "
                 "NULL, 'received', 'event', ?, ?, ?)", [item, *tail])
     outbox = con.execute("SELECT coalesce(max(value), 0) + 1 FROM rd_counters WHERE name = 'outbox_id'").fetchone()[0]
-    con.execute("INSERT INTO rd_outbox VALUES (?, 'incident', ?, 'role:client_service_lead', ?, ?, "
+    con.execute(f"INSERT INTO {OUTBOX} VALUES (?, 'incident', ?, 'role:client_service_lead', ?, ?, "
                 "'announce_incident')", [outbox, item, f"Новый инцидент {number}", at])
-    con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('outbox_id', ?)", [outbox])
-    con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, ?)", [at])
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('outbox_id', ?)", [outbox])
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, ?)", [at])
     con.execute("COMMIT")
     return number
 
@@ -153,24 +152,24 @@ def incident_close(con: duckdb.DuckDBPyConnection, number: str, at: dt.datetime,
                 "AND status = 'open'", [item])
     document = con.execute("SELECT coalesce(max(value), 0) + 1 FROM rd_counters WHERE name = 'document_id'"
                            ).fetchone()[0]
-    con.execute(f"INSERT INTO rd_documents SELECT ?, 'incident', id, 'incident_closure', 'incident-' || number || "
+    con.execute(f"INSERT INTO {DOCUMENTS} SELECT ?, 'incident', id, 'incident_closure', 'incident-' || number || "
                 f"'.md', '# Акт закрытия инцидента ' || number, {now}, 'resume_after_incident' FROM items_incident "
                 "WHERE id = ?", [document, item])
-    con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('document_id', ?)", [document])
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('document_id', ?)", [document])
     shifted = f"planned_at + ({now} - held_at)"
     case = restage_case(at, shifted)
     con.execute(f"""
-    INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), {now}, id, 'feedback', 'stage', 'stage', 'incident',
+    INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), {now}, id, 'feedback', 'stage', 'stage', 'incident',
            {case}, 'event', ?, ?, ? FROM items_feedback WHERE user_id = ? AND stage = 'incident'""", [*tail, user])
     con.execute(f"UPDATE items_feedback SET stage = {case}, planned_at = {shifted}, held_from = NULL, held_at = NULL, "
                 f"updated_at = {now}, stage_entered_at = {now} WHERE user_id = ? AND stage = 'incident'", [user])
     con.execute(f"UPDATE items_service SET stage = held_from, held_from = NULL, held_at = NULL, updated_at = {now}, "
                 f"stage_entered_at = {now} WHERE user_id = ? AND stage = 'incident'", [user])
     outbox = con.execute("SELECT coalesce(max(value), 0) + 1 FROM rd_counters WHERE name = 'outbox_id'").fetchone()[0]
-    con.execute("INSERT INTO rd_outbox VALUES (?, 'incident', ?, 'role:client_service', ?, ?, "
+    con.execute(f"INSERT INTO {OUTBOX} VALUES (?, 'incident', ?, 'role:client_service', ?, ?, "
                 "'resume_after_incident')", [outbox, item, f"Инцидент {number} закрыт", at])
-    con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('outbox_id', ?)", [outbox])
-    con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, ?)", [at])
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('outbox_id', ?)", [outbox])
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, ?)", [at])
     con.execute("COMMIT")
 
 
@@ -187,7 +186,7 @@ def _journal_fields(con: duckdb.DuckDBPyConnection, table: str, process: str, fi
                     depth: int) -> None:
     casts = ", ".join(f"CAST({f} AS VARCHAR) AS {f}" for f in fields)
     con.execute(f"""
-    INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), at, id, '{process}', 'field', name, NULL, value, 'event',
+    INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), at, id, '{process}', 'field', name, NULL, value, 'event',
            event_id, '{rule}', {depth}
     FROM (UNPIVOT (SELECT id, at, event_id, {casts} FROM {table}) ON {', '.join(fields)} INTO NAME name VALUE value)""")
 
@@ -200,11 +199,12 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
     SELECT row_number() OVER () AS k, j.* FROM read_json('{path}', format = 'newline_delimited',
         columns = {{'id': 'VARCHAR', 'type': 'VARCHAR', 'time': 'TIMESTAMPTZ', 'payload': '{PAYLOAD}'}}) j
     WHERE j.id NOT IN (SELECT id FROM rd_events)""")
-    con.execute("INSERT INTO rd_events SELECT nextval('rd_event_seq'), id, type, time, time, to_json(payload) FROM ev")
+    con.execute(f"INSERT INTO {EVENTS} SELECT nextval('rd_event_seq'), id, type, time, time, to_json(payload) FROM ev")
     base = con.execute("SELECT coalesce(max(value), 0) FROM rd_counters WHERE name = 'item_id'").fetchone()[0]
     con.execute(f"""
     CREATE TEMP TABLE sv AS
-    SELECT {base} + 2 * k - 1 AS id, time AS at, id AS event_id, payload.*, CAST(payload.issued_at AS DATE) AS issued_on,
+    SELECT {base} + 2 * k - 1 AS id, time AS at, id AS event_id, payload.*,
+           CAST(payload.issued_at AS DATE) AS issued_on,
            date_diff('year', payload.birth_date, CAST(payload.issued_at AS DATE))
                - CASE WHEN payload.birth_date + to_years(CAST(date_diff('year', payload.birth_date,
                           CAST(payload.issued_at AS DATE)) AS INTEGER)) > CAST(payload.issued_at AS DATE)
@@ -223,17 +223,17 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
                AS planned_at,
            s.user_id, s.user_name, s.phone, s.guardian_name, s.birth_date, s.issued_at, s.issued_on, s.device_model
     FROM sv s JOIN period_followup pr ON pr.idx = 0 AND pr.variant = CASE WHEN s.child THEN 'child' ELSE 'adult' END""")
-    stage = ("CASE WHEN planned_at < at THEN 'overdue' "
-             "WHEN planned_at < CAST(date_trunc('month', CAST(at AS DATE)) + INTERVAL 1 MONTH AS DATE) "
-             "THEN 'this_month' WHEN planned_at < CAST(date_trunc('month', CAST(at AS DATE)) + INTERVAL 2 MONTH AS DATE)"
-             " THEN 'next_month' ELSE 'later' END")
+    month = "date_trunc('month', CAST(at AS DATE))"
+    stage = (f"CASE WHEN planned_at < at THEN 'overdue' "
+             f"WHEN planned_at < CAST({month} + INTERVAL 1 MONTH AS DATE) THEN 'this_month' "
+             f"WHEN planned_at < CAST({month} + INTERVAL 2 MONTH AS DATE) THEN 'next_month' ELSE 'later' END")
     con.execute(f"""
     INSERT INTO items_feedback (id, pipeline, stage, title, created_at, updated_at, stage_entered_at, {', '.join(
         FEEDBACK_FIELDS)})
     SELECT id, 'main', {stage}, CASE WHEN child THEN '👶 ' ELSE '🧑 ' END || period_label || ' · ' || user_name
            || ' · ' || device_model, at, at, at, {', '.join(FEEDBACK_FIELDS)} FROM fb""")
-    con.execute("""
-    INSERT INTO rd_journal
+    con.execute(f"""
+    INSERT INTO {JOURNAL}
     SELECT nextval('rd_journal_seq'), at, id, 'service', 'created', NULL, NULL, 'active', 'event', event_id,
            'open_service_on_issue', 0 FROM sv
     UNION ALL
@@ -242,11 +242,11 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
     _journal_fields(con, "sv", "service", SERVICE_FIELDS, "open_service_on_issue", 0)
     _journal_fields(con, "fb", "feedback", FEEDBACK_FIELDS, "first_feedback_card", 1)
     con.execute(f"""
-    INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), at, id, 'feedback', 'stage', 'stage', 'later', new_stage,
+    INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), at, id, 'feedback', 'stage', 'stage', 'later', new_stage,
            'event', event_id, 'restage_feedback', 3
     FROM (SELECT *, {stage} AS new_stage FROM fb) WHERE new_stage <> 'later'""")
-    con.execute("INSERT OR REPLACE INTO rd_counters VALUES ('item_id', (SELECT max(id) FROM fb))")
-    con.execute("INSERT OR REPLACE INTO rd_clock VALUES (1, (SELECT max(time) FROM ev))")
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('item_id', (SELECT max(id) FROM fb))")
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, (SELECT max(time) FROM ev))")
     con.execute("COMMIT")
     con.execute("DROP TABLE ev; DROP TABLE sv; DROP TABLE fb")
 

@@ -373,28 +373,21 @@ def two_years_sql(ctx: Context) -> Outcome:
 
 
 # -- 5. board and validation --------------------------------------------------------------------------------------
-def board_function() -> Callable | None:
-    """The engine's board query, if the engine exports one yet."""
-    import ruledeck.engine as api
-
-    for name in ("board", "board_view", "query_board", "load_board"):
-        if hasattr(api, name):
-            return getattr(api, name)
-    return getattr(api.Engine, "board", None)
+BOARD = "feedback_calls"
+BOARD_LIMIT = 10
+"""The board's name in the shipped project and ``ruledeck board``'s default cards per column."""
 
 
 def board_engine(ctx: Context) -> Outcome:
+    from ruledeck.engine import build_board
+
     path, _ = _deployment_copy(ctx, ctx.n, "board")
     engine = _open_engine(ctx, path)
-    function = board_function()
-    if function is None:
-        engine.close()
-        return Outcome(float("nan"), {}, {"note": "ruledeck.engine exports no board query yet"})
     watch = Stopwatch()
     with watch.measure():
-        result = function(engine, "feedback_calls")
+        board = build_board(engine, BOARD, limit=BOARD_LIMIT)
     engine.close()
-    return Outcome(watch.seconds, {}, {"result": type(result).__name__})
+    return Outcome(watch.seconds, {"columns": {c.stage: c.count for c in board.columns if c.count}})
 
 
 def board_sql(ctx: Context) -> Outcome:
@@ -402,9 +395,9 @@ def board_sql(ctx: Context) -> Outcome:
     con = connect(path)
     watch = Stopwatch()
     with watch.measure():
-        rows = hand_sql.board(con)
+        rows = hand_sql.board(con, BOARD_LIMIT)
     con.close()
-    return Outcome(watch.seconds, {}, {"rows": len(rows)})
+    return Outcome(watch.seconds, {"columns": {stage: count for stage, count, *_ in rows}})
 
 
 def validate_engine(ctx: Context) -> Outcome:

@@ -149,8 +149,12 @@ def explanation_text(result: Explanation) -> str:
             "the values at the time may have differed (fields changed since are flagged with !)."]
     for event in result.events:
         out.append(f"  event {event.id} ({event.type}) {_value(event.time)}")
+        quiet = [c.rule for c in event.checks if not c.woken]
         for rule_check in event.checks:
-            out += _check_lines(rule_check)
+            if rule_check.woken:
+                out += _check_lines(rule_check)
+        if quiet:
+            out.append(f"    · not woken (their trigger did not happen in this event): {', '.join(quiet)}")
     if not result.events:
         out.append("  no events touched this item")
     if result.timers:
@@ -205,8 +209,9 @@ def explanation_dict(result: Explanation) -> dict[str, Any]:
                 "entry": _entry_dict(o.entry) if o.entry else None}
 
     def check(c):
-        return {"rule": c.rule, "fired": c.fired, "reason": c.reason, "condition": c.condition, "seen": c.seen,
-                "changed_since": c.changed_since, "evaluated_against": "current values" if c.condition else None}
+        return {"rule": c.rule, "fired": c.fired, "woken": c.woken, "reason": c.reason, "condition": c.condition,
+                "seen": c.seen, "changed_since": c.changed_since,
+                "evaluated_against": "current values" if c.condition and not c.fired else None}
 
     return {"id": result.card.id, "process": result.card.process.name, "stage": origin(result.stage),
             "fields": [origin(o) for o in result.fields],

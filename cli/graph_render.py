@@ -13,6 +13,7 @@ KIND_STYLE = {
     "any": ("#f6f8fa", "#57606a"),
     "group": ("#f6f8fa", "#57606a"),
     "return": ("#f6f8fa", "#9a6700"),
+    "computed": ("#f6f8fa", "#0969da"),
 }
 
 
@@ -38,7 +39,8 @@ def _mermaid_text(text: str) -> str:
     return text
 
 
-_MERMAID_SHAPES = {"start": ('(["', '"])'), "any": ('{{"', '"}}'), "group": ('{{"', '"}}'), "return": ('(["', '"])')}
+_MERMAID_SHAPES = {"start": ('(["', '"])'), "any": ('{{"', '"}}'), "group": ('{{"', '"}}'), "return": ('(["', '"])'),
+                   "computed": ('[/"', '"/]')}
 
 
 def graph_mermaid(graph: Graph) -> str:
@@ -70,7 +72,7 @@ def _dot_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-_DOT_SHAPES = {"start": "oval", "any": "hexagon", "group": "hexagon", "return": "oval"}
+_DOT_SHAPES = {"start": "oval", "any": "hexagon", "group": "hexagon", "return": "oval", "computed": "parallelogram"}
 
 
 def graph_dot(graph: Graph) -> str:

@@ -20,7 +20,7 @@ from ..runtime.clock import due_sql
 from ..runtime.frame import Frame
 from ..store.names import items_table, quote
 from .card import ItemCard, JournalEntry, item_card
-from .rule_checks import completed_task_ids, trigger_mismatch
+from .rule_checks import NOT_WOKEN, completed_task_ids, trigger_mismatch
 from .source import EPOCH
 
 CHANGE_TRIGGERS = ("created", "entered", "left", "changed", "task")
@@ -125,6 +125,8 @@ def _event_checks(engine, card: ItemCard) -> list[EventCheck]:
         later = _changed_after(card, max(e.seq for e in entries))
         payload = payloads.get(event.id, {})
         for rule in project.rules.values():
+            if rule.name in fired and rule.process != card.process.name and rule.trigger.value != event.type:
+                event.checks.append(RuleCheck(rule.name, True, f"fired (a '{rule.process}' rule reaching this item)"))
             listens = rule.trigger.kind == "event" and rule.trigger.value == event.type
             reacts = rule.process == card.process.name and rule.trigger.kind in CHANGE_TRIGGERS
             if not (listens or reacts):
@@ -138,14 +140,14 @@ def _event_checks(engine, card: ItemCard) -> list[EventCheck]:
 
 def _why_not(engine, card: ItemCard, rule: Rule, entries: list[JournalEntry], payload: dict,
              event: EventCheck, later: set[str]) -> RuleCheck:
-    if not rule.enabled:
-        return RuleCheck(rule.name, False, "disabled (enabled: false)")
     if rule.process != card.process.name:
         where = f"acts on '{rule.process}' items" if rule.process else "runs without items"
         return RuleCheck(rule.name, False, f"wrong process: it {where}")
-    mismatch = trigger_mismatch(rule, entries, card)
+    mismatch = trigger_mismatch(rule, entries)
     if mismatch:
-        return RuleCheck(rule.name, False, mismatch)
+        return RuleCheck(rule.name, False, mismatch, woken=not mismatch.startswith(NOT_WOKEN))
+    if not rule.enabled:
+        return RuleCheck(rule.name, False, "disabled (enabled: false)")
     if rule.pipeline and rule.pipeline != card.values["pipeline"]:
         return RuleCheck(rule.name, False, f"wrong pipeline: only for '{rule.pipeline}', "
                                            f"the item is in '{card.values['pipeline']}'")

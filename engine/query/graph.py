@@ -24,7 +24,8 @@ START, ANY = "start", "any"
 
 @dataclass
 class Node:
-    """A stage, or a pseudo-stage: ``start`` (a new card), ``any``, ``group`` (several stages), ``return``."""
+    """A stage, or a pseudo-stage: ``start`` (a new card), ``any``, ``group`` (several stages), ``return``
+    (the stage held from), ``computed`` (a stage an expression names at run time)."""
 
     id: str
     pipeline: str
@@ -51,6 +52,10 @@ class Graph:
     pipelines: dict[str, list[str]] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[tuple[str, str], Edge] = field(default_factory=dict)
+    computed: dict[str, str] = field(default_factory=dict)
+    """``move`` expressions naming no stage literally, and the key of their pseudo node."""
+    task_origins: dict[str, set[str]] = field(default_factory=dict)
+    """The stages items are in when each kind of task is created (where ``task`` triggers start)."""
 
     def node_id(self, pipeline: str, name: str) -> str:
         return f"n_{pipeline}__{name}"
@@ -84,6 +89,11 @@ def process_graph(project: Project, name: str) -> Graph:
     from .source import find_process
 
     process = find_process(project, name)
+    scratch = _walk_rules(project, _empty_graph(process), {})
+    return _walk_rules(project, _empty_graph(process), scratch.task_origins)
+
+
+def _empty_graph(process: Process) -> Graph:
     graph = Graph(process)
     for pipeline in process.pipelines.values():
         graph.pipelines[pipeline.name] = []
@@ -91,10 +101,15 @@ def process_graph(project: Project, name: str) -> Graph:
             node_id = graph.node_id(pipeline.name, stage.name)
             graph.nodes[node_id] = Node(node_id, pipeline.name, stage.label or stage.name, stage.kind)
             graph.pipelines[pipeline.name].append(node_id)
+    return graph
+
+
+def _walk_rules(project: Project, graph: Graph, task_origins: dict[str, set[str]]) -> Graph:
     for rule in project.rules.values():
         if not rule.enabled or rule.trigger.kind == "called":
             continue
-        context = _Context(f"{rule.name} [{trigger_text(rule)}]", _trigger_sources(project, rule), rule.pipeline)
+        sources = _trigger_sources(project, rule, graph.process, task_origins)
+        context = _Context(f"{rule.name} [{trigger_text(rule)}]", sources, rule.pipeline)
         _walk(project, graph, rule.actions, rule.process, context, rule, depth=0)
     return graph
 
@@ -116,14 +131,18 @@ def trigger_text(rule: Rule) -> str:
     return f"{trigger.kind} {value}"
 
 
-def _trigger_sources(project: Project, rule: Rule) -> frozenset[str] | None:
+def _trigger_sources(project: Project, rule: Rule, process: Process,
+                     task_origins: dict[str, set[str]]) -> frozenset[str] | None:
     kind, value = rule.trigger.kind, rule.trigger.value
+    names = value if isinstance(value, list) else [value]
+    found: frozenset[str] | None = None
     if kind == "created":
-        found: frozenset[str] | None = frozenset({START})
+        found = frozenset({START})
     elif kind in ("entered", "left", "dwell"):
-        found = frozenset(value if isinstance(value, list) else [value])
-    else:
-        found = None
+        found = frozenset(names)
+    elif kind == "task" and rule.process == process.name and all(n in task_origins for n in names):
+        starts = {_initial_stage(process, p) for p in process.pipelines}
+        found = frozenset(s for n in names for o in task_origins[n] for s in (starts if o == START else {o}))
     process = project.processes.get(rule.process) if rule.process else None
     return _narrow(found, condition_stages(rule.condition, process) if process else None)
 
@@ -198,10 +217,16 @@ def _walk(project: Project, graph: Graph, actions: list[Action], process: str | 
     for action in actions:
         spec = action.spec
         if action.kind in ("move", "hold") and own:
-            for target in stage_names_in(spec):
+            targets = stage_names_in(spec) & graph.process.stage_names()
+            for target in targets:
                 _transition(graph, context, target)
+            if not targets and isinstance(spec, str):
+                _transition(graph, context, None, computed=spec)
+            if targets:  # later actions of the list see the items in their new stage
+                context = _Context(context.label, frozenset(targets), context.pipeline)
         elif action.kind == "resume" and own:
             _transition(graph, context, None)
+            context = _Context(context.label, None, context.pipeline)
         elif action.kind in ("create", "schedule") and isinstance(spec, dict) and spec.get("process") \
                 == graph.process.name:
             _creation(graph, context, spec)
@@ -220,6 +245,8 @@ def _walk(project: Project, graph: Graph, actions: list[Action], process: str | 
         elif action.kind == "task" and own:
             name = spec if isinstance(spec, str) else (spec or {}).get("name")
             _note(graph, context, f"{context.label.split(' [')[0]}: task {name}")
+            if context.sources is not None:
+                graph.task_origins.setdefault(str(name), set()).update(context.sources)
 
 
 def _pipelines(graph: Graph, context: _Context) -> list[str]:
@@ -239,10 +266,13 @@ def _source_ids(graph: Graph, pipeline: str, context: _Context) -> list[str]:
     return [graph.pseudo(pipeline, "group", " | ".join(stages[s].label or s for s in present), key)]
 
 
-def _transition(graph: Graph, context: _Context, target: str | None) -> None:
-    """Edges from the context's stages to ``target`` (None: back to the stage held from)."""
+def _transition(graph: Graph, context: _Context, target: str | None, computed: str | None = None) -> None:
+    """Edges from the context's stages to ``target`` (None: back to the stage held from, or a ``computed`` one)."""
     for pipeline in _pipelines(graph, context):
-        if target is None:
+        if computed is not None:
+            key = graph.computed.setdefault(computed, f"x{len(graph.computed)}")
+            target_id, dashed = graph.pseudo(pipeline, "computed", f"stage = {computed}", key), False
+        elif target is None:
             target_id, dashed = graph.pseudo(pipeline, "return", "stage held from", "held_from"), True
         elif target in graph.process.pipelines[pipeline].stages:
             target_id, dashed = graph.node_id(pipeline, target), False
@@ -265,10 +295,16 @@ def _creation(graph: Graph, context: _Context, spec: dict) -> None:
         stages = process.pipelines.get(pipeline)
         if stages is None:
             continue
-        default = process.initial_stage if pipeline == process.initial_pipeline else next(iter(stages.stages), None)
-        stage = spec.get("stage", default)
+        stage = spec.get("stage", _initial_stage(process, pipeline))
         if stage in stages.stages:
             graph.edge(graph.pseudo(pipeline, START, "new card"), graph.node_id(pipeline, stage), context.label)
+
+
+def _initial_stage(process: Process, pipeline: str) -> str:
+    """Where a new item of the pipeline starts unless its ``create`` says otherwise."""
+    if pipeline == process.initial_pipeline and process.initial_stage:
+        return process.initial_stage
+    return next(iter(process.pipelines[pipeline].stages), "")
 
 
 def _note(graph: Graph, context: _Context, text: str) -> None:
