@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from ruledeck.engine import validate_project
 
 REPO = Path(__file__).parents[2]
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 SOURCES = [REPO / "tests" / "fixtures" / "base_project", REPO / "definitions" / "service_requests"]
 
 NASTY = st.sampled_from([
@@ -62,7 +64,7 @@ def mutation(draw):
     return source, target.relative_to(source), _mutate(data, path, how, value)
 
 
-@settings(max_examples=int(__import__("os").environ.get("FUZZ_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutation())
 def test_a_mutated_definition_gets_positioned_findings_never_a_traceback(case):
     source, relative, data = case
