@@ -37,7 +37,7 @@ def restage(con: duckdb.DuckDBPyConnection, now: dt.datetime, *, transaction: bo
     WHERE new_stage <> stage""", [now.isoformat()])
     con.execute(f"""
     UPDATE items_feedback SET stage = {case}, updated_at = {at}, stage_entered_at = {at}
-    WHERE stage IN {OPEN_STAGES} AND {case} <> stagef""")
+    WHERE stage IN {OPEN_STAGES} AND {case} <> stage""")
     con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, ?)", [now])
     if transaction:
         con.execute("COMMIT")
@@ -124,7 +124,7 @@ def incident_open(con: duckdb.DuckDBPyConnection, serial: str, period_no: int, a
                                         ("items_service", "service", "('active')")):
         con.execute(f"""
         INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), {now}, id, '{process}', 'stage', 'stage', stage,
-               'incident', 'event', ?, ?, ? FROM {table} WHERE user_id = ? AND stage IN {open_stages}f""",
+               'incident', 'event', ?, ?, ? FROM {table} WHERE user_id = ? AND stage IN {open_stages}""",
                     [*tail, user])
         con.execute(f"UPDATE {table} SET held_from = stage, held_at = {now}, stage = 'incident', updated_at = {now}, "
                     f"stage_entered_at = {now} WHERE user_id = ? AND stage IN {open_stages}", [user])
@@ -186,9 +186,11 @@ def _journal_fields(con: duckdb.DuckDBPyConnection, table: str, process: str, fi
                     depth: int) -> None:
     casts = ", ".join(f"CAST({f} AS VARCHAR) AS {f}" for f in fields)
     con.execute(f"""
-    INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), at, id, '{process}', 'field', name, NULL, value, 'event',
+    INSERT INTO {JOURNAL}
+    SELECT nextval('rd_journal_seq'), ev_time, id, '{process}', 'field', name, NULL, value, 'event',
            event_id, '{rule}', {depth}
-    FROM (UNPIVOT (SELECT id, at, event_id, {casts} FROM {table}) ON {', '.join(fields)} INTO NAME name VALUE value)""")
+    FROM (UNPIVOT (SELECT id, ev_time, event_id, {casts} FROM {table})
+          ON {', '.join(fields)} INTO NAME name VALUE value)""")
 
 
 def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
@@ -203,7 +205,7 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
     base = con.execute("SELECT coalesce(max(value), 0) FROM rd_counters WHERE name = 'item_id'").fetchone()[0]
     con.execute(f"""
     CREATE TEMP TABLE sv AS
-    SELECT {base} + 2 * k - 1 AS id, time AS at, id AS event_id, payload.*,
+    SELECT {base} + 2 * k - 1 AS id, time AS ev_time, id AS event_id, payload.*,
            CAST(payload.issued_at AS DATE) AS issued_on,
            date_diff('year', payload.birth_date, CAST(payload.issued_at AS DATE))
                - CASE WHEN payload.birth_date + to_years(CAST(date_diff('year', payload.birth_date,
@@ -214,35 +216,36 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
     INSERT INTO items_service (id, pipeline, stage, title, created_at, updated_at, stage_entered_at, {', '.join(
         SERVICE_FIELDS)})
     SELECT id, 'main', 'active', CASE WHEN child THEN '👶 ' ELSE '🧑 ' END || user_name || ' · ' || device_model
-           || ' № ' || serial_number, at, at, at, {', '.join(SERVICE_FIELDS)} FROM sv""")
+           || ' № ' || serial_number, ev_time, ev_time, ev_time, {', '.join(SERVICE_FIELDS)} FROM sv""")
     con.execute("""
     CREATE TEMP TABLE fb AS
-    SELECT s.id + 1 AS id, s.id AS service, s.at, s.event_id, s.child, s.serial_number, pr.idx AS period_no,
+    SELECT s.id + 1 AS id, s.id AS service, s.ev_time, s.event_id, s.child, s.serial_number, pr.idx AS period_no,
            pr.label AS period_label, pr.questions,
            s.issued_at + to_months(pr.offset_months) + to_days(pr.offset_days) + to_seconds(pr.offset_seconds)
                AS planned_at,
            s.user_id, s.user_name, s.phone, s.guardian_name, s.birth_date, s.issued_at, s.issued_on, s.device_model
     FROM sv s JOIN period_followup pr ON pr.idx = 0 AND pr.variant = CASE WHEN s.child THEN 'child' ELSE 'adult' END""")
-    month = "date_trunc('month', CAST(at AS DATE))"
-    stage = (f"CASE WHEN planned_at < at THEN 'overdue' "
+    month = "date_trunc('month', CAST(ev_time AS DATE))"
+    stage = (f"CASE WHEN planned_at < ev_time THEN 'overdue' "
              f"WHEN planned_at < CAST({month} + INTERVAL 1 MONTH AS DATE) THEN 'this_month' "
              f"WHEN planned_at < CAST({month} + INTERVAL 2 MONTH AS DATE) THEN 'next_month' ELSE 'later' END")
     con.execute(f"""
     INSERT INTO items_feedback (id, pipeline, stage, title, created_at, updated_at, stage_entered_at, {', '.join(
         FEEDBACK_FIELDS)})
     SELECT id, 'main', {stage}, CASE WHEN child THEN '👶 ' ELSE '🧑 ' END || period_label || ' · ' || user_name
-           || ' · ' || device_model, at, at, at, {', '.join(FEEDBACK_FIELDS)} FROM fb""")
+           || ' · ' || device_model, ev_time, ev_time, ev_time, {', '.join(FEEDBACK_FIELDS)} FROM fb""")
     con.execute(f"""
     INSERT INTO {JOURNAL}
-    SELECT nextval('rd_journal_seq'), at, id, 'service', 'created', NULL, NULL, 'active', 'event', event_id,
+    SELECT nextval('rd_journal_seq'), ev_time, id, 'service', 'created', NULL, NULL, 'active', 'event', event_id,
            'open_service_on_issue', 0 FROM sv
     UNION ALL
-    SELECT nextval('rd_journal_seq'), at, id, 'feedback', 'created', NULL, NULL, 'later', 'event', event_id,
+    SELECT nextval('rd_journal_seq'), ev_time, id, 'feedback', 'created', NULL, NULL, 'later', 'event', event_id,
            'first_feedback_card', 1 FROM fb""")
     _journal_fields(con, "sv", "service", SERVICE_FIELDS, "open_service_on_issue", 0)
     _journal_fields(con, "fb", "feedback", FEEDBACK_FIELDS, "first_feedback_card", 1)
     con.execute(f"""
-    INSERT INTO {JOURNAL} SELECT nextval('rd_journal_seq'), at, id, 'feedback', 'stage', 'stage', 'later', new_stage,
+    INSERT INTO {JOURNAL}
+    SELECT nextval('rd_journal_seq'), ev_time, id, 'feedback', 'stage', 'stage', 'later', new_stage,
            'event', event_id, 'restage_feedback', 3
     FROM (SELECT *, {stage} AS new_stage FROM fb) WHERE new_stage <> 'later'""")
     con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('item_id', (SELECT max(id) FROM fb))")

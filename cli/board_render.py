@@ -66,12 +66,16 @@ def board_text(board: Board, cells: int) -> str:
 
 
 def _band(board: Board, columns: list[Column], cells: int) -> list[str]:
-    heads = [[clip(column_heading(c), cells), *(clip(t, cells) for t in total_lines(board, c))] for c in columns]
+    heads = [[clip(column_heading(c), cells), *_totals_block(board, c, cells)] for c in columns]
     bodies = [_column_body(board, c, cells) for c in columns]
     lines = _side_by_side(heads, cells)
     lines.append(RULE_GAP.join("─" * cells for _ in columns))
     lines.extend(_side_by_side(bodies, cells))
     return lines
+
+
+def _totals_block(board: Board, column: Column, cells: int) -> list[str]:
+    return [line for total in total_lines(board, column) for line in wrap(total, cells, 2, "  ")]
 
 
 def _side_by_side(blocks: list[list[str]], cells: int) -> list[str]:

@@ -4,8 +4,12 @@ The stage of an item at ``T`` is the newest ``stage`` or ``created`` journal
 entry at or before ``T``; each stored field is the newest ``field`` entry for
 it; items created after ``T`` are absent. The result has the columns of the
 items table, so the same board and list queries run over it. Titles are not
-journaled: the column is NULL and callers re-render the template. Rollup
-fields read other items' *current* rows (the journal does not join in time).
+journaled: the column is NULL and callers re-render the template.
+
+:func:`asof_ctes` names each rebuilt table like the real one (a CTE shadows
+a table of the same name for the rest of the statement, in DuckDB and
+PostgreSQL alike), so computed fields and rollups over linked items read the
+past too, with no change to how they compile.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import datetime as dt
 
 from sqlglot import exp
 
-from ..definitions.model import Process
+from ..definitions.model import Process, Project
 from ..runtime.frame import timestamp_sql
 from ..store.names import items_table, quote
 from ..store.types import sql_type, stored
@@ -55,3 +59,22 @@ def asof_sql(process: Process, moment: dt.datetime) -> str:
             f"x.created_at AS created_at, x.updated_at AS updated_at, x.stage_entered_at AS stage_entered_at, "
             f"{', '.join(casts)} FROM ({grouped}) x "
             f"JOIN {quote(items_table(process.name))} cur ON cur.id = x.item WHERE x.stage IS NOT NULL)")
+
+
+def linked_processes(project: Project, process: Process) -> list[Process]:
+    """``process`` and every process its rollups read, directly or through other rollups."""
+    found = {process.name: process}
+    pending = [process]
+    while pending:
+        for declared in pending.pop().fields.values():
+            target = (declared.rollup or {}).get("process")
+            if target in project.processes and target not in found:
+                found[target] = project.processes[target]
+                pending.append(found[target])
+    return list(found.values())
+
+
+def asof_ctes(project: Project, process: Process, moment: dt.datetime) -> str:
+    """``"items_x" AS (…), …``: CTEs shadowing the items tables a query of ``process`` reads, as of ``moment``."""
+    return ", ".join(f"{quote(items_table(p.name))} AS {asof_sql(p, moment)}"
+                     for p in linked_processes(project, process))

@@ -21,7 +21,7 @@ from ..runtime.titles import template_names
 from ..store.names import items_table, quote
 from ..suggest import did_you_mean
 from ..templating import TemplateError, render
-from .asof import asof_sql
+from .asof import asof_ctes
 from .source import ItemSource, sort_sql
 
 AGGREGATES = {"sum": "sum", "min": "min", "max": "max", "avg": "avg", "count": "count"}
@@ -125,20 +125,21 @@ def build_board(engine, name: str, *, pipeline: str | None = None, where: str | 
     """
     spec = board_spec(engine.project, name, pipeline)
     now = as_of or engine.clock()
-    table = asof_sql(spec.process, as_of) if as_of is not None else None
-    sql = board_sql(engine.project, spec, now, where, limit, table)
+    shadows = asof_ctes(engine.project, spec.process, as_of) if as_of is not None else None
+    sql = board_sql(engine.project, spec, now, where, limit, shadows)
     rows = engine.con.execute(sql).fetchall()
     return Board(spec, _columns(spec, rows, limit, as_of is not None), engine.clock(), as_of, limit)
 
 
 def board_sql(project: Project, spec: BoardSpec, now: dt.datetime | None, where: str | None, limit: int,
-              table: str | None = None) -> str:
+              shadows: str | None = None) -> str:
     """The one statement behind a board: ranked cards, per-stage counts and totals.
 
     Columns: stage, n (cards in the stage), t0… (totals), rn, id, title,
-    c0… (card fields), then v0… (title template inputs, for as-of boards).
+    c0… (card fields), then v0… (title template inputs, for as-of boards,
+    whose ``shadows`` CTEs stand in for the items tables).
     """
-    source = table or quote(items_table(spec.process.name))
+    source = quote(items_table(spec.process.name))
     ranking = ItemSource(project, spec.process, now, source)
     conditions = [f"it.pipeline = {exp.Literal.string(spec.pipeline.name).sql('duckdb')}"]
     if spec.where:
@@ -154,11 +155,11 @@ def board_sql(project: Project, spec: BoardSpec, now: dt.datetime | None, where:
               f"FROM {ranking.from_clause()} WHERE {' AND '.join(conditions)}")
     cards = ItemSource(project, spec.process, now, source)
     values = [f"{cards.field(name)} AS c{i}" for i, name in enumerate(spec.card)]
-    if table is not None:
+    if shadows is not None:
         values += [f"{cards.field(name)} AS v{i}" for i, name in enumerate(_title_names(spec.process))]
     select = ", ".join(["r.stage", "r.n", *(f"r.t{i}" for i in range(len(totals))), "r.rn", "it.id", "it.title",
                         *values])
-    return (f"WITH ranked AS ({ranked}) "
+    return (f"WITH {shadows + ', ' if shadows else ''}ranked AS ({ranked}) "
             f"SELECT {select} FROM ranked r JOIN {source} it ON it.id = r.id {cards.joins()} "
             f"WHERE r.rn <= {max(int(limit), 1)} ORDER BY r.stage, r.rn")
 

@@ -9,6 +9,7 @@ read that changed after the event.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,18 +113,15 @@ def _field_origins(card: ItemCard) -> list[Origin]:
 
 # -- why not ----------------------------------------------------------------------------------
 def _event_checks(engine, card: ItemCard) -> list[EventCheck]:
+    """Checks for every event that changed the item or names it in a ``ref`` field, in the order applied."""
     project = engine.project
-    seen: dict[str, EventCheck] = {}
-    for entry in card.journal:
-        if entry.cause == "event" and entry.cause_id not in seen:
-            seen[entry.cause_id] = EventCheck(entry.cause_id, entry.event_type, entry.event_time)
-    payloads = _payloads(engine, list(seen))
-    for event in seen.values():
+    touched = [e.cause_id for e in card.journal if e.cause == "event"]
+    events = _events(engine, card, touched)
+    for event, applied_at, payload in events:
         entries = [e for e in card.journal if e.cause == "event" and e.cause_id == event.id]
         fired = {e.rule for e in entries if e.rule}
-        fired |= _side_effect_rules(engine, card, entries)
-        later = _changed_after(card, max(e.seq for e in entries))
-        payload = payloads.get(event.id, {})
+        fired |= _side_effect_rules(engine, card, applied_at)
+        later = _changed_after(card, max(e.seq for e in entries)) if entries else _changed_since(card, applied_at)
         for rule in project.rules.values():
             if rule.name in fired and rule.process != card.process.name and rule.trigger.value != event.type:
                 event.checks.append(RuleCheck(rule.name, True, f"fired (a '{rule.process}' rule reaching this item)"))
@@ -135,7 +133,7 @@ def _event_checks(engine, card: ItemCard) -> list[EventCheck]:
                 event.checks.append(RuleCheck(rule.name, True, "fired"))
                 continue
             event.checks.append(_why_not(engine, card, rule, entries, payload, event, later))
-    return list(seen.values())
+    return [event for event, _, _ in events]
 
 
 def _why_not(engine, card: ItemCard, rule: Rule, entries: list[JournalEntry], payload: dict,
@@ -211,35 +209,44 @@ def _names(text: str) -> list[tuple[str | None, str]]:
         return []
 
 
-def _payloads(engine, ids: list[str]) -> dict[str, dict]:
-    """Each event's stored payload, converted to the declared field types."""
+def _events(engine, card: ItemCard, touched: list[str]) -> list[tuple[EventCheck, Any, dict]]:
+    """The events that changed the item (``touched``) or name it in a ref field, with payloads, oldest first."""
+    conditions, params = [], []
+    if touched:
+        conditions.append(f"id IN ({', '.join('?' for _ in dict.fromkeys(touched))})")
+        params += list(dict.fromkeys(touched))
+    for name, event_type in engine.project.event_types.items():
+        for field_name, declared in event_type.fields.items():
+            if declared.type == "ref" and declared.process == card.process.name and not declared.many:
+                conditions.append("(type = ? AND TRY_CAST(json_extract_string(payload, ?) AS BIGINT) = ?)")
+                params += [name, f"$.{field_name}", card.id]
+    if not conditions:
+        return []
+    rows = engine.con.execute(f"SELECT id, type, time, applied_at, payload FROM rd_events "
+                              f"WHERE {' OR '.join(conditions)} ORDER BY seq", params).fetchall()
+    return [(EventCheck(event_id, kind, time), applied_at, _payload(engine, kind, payload))
+            for event_id, kind, time, applied_at, payload in rows]
+
+
+def _payload(engine, kind: str, payload: str | None) -> dict:
+    """A stored payload with its values converted to the declared field types."""
     from ..runtime.events import convert_value
 
-    if not ids:
-        return {}
-    marks = ", ".join("?" for _ in ids)
-    out = {}
-    for event_id, kind, payload in engine.con.execute(
-            f"SELECT id, type, payload FROM rd_events WHERE id IN ({marks})", ids).fetchall():
-        data = json.loads(payload) if payload else {}
-        declared = engine.project.event_types.get(kind)
-        converted = {}
-        for name, value in data.items():
-            spec = declared.fields.get(name) if declared else None
-            try:
-                converted[name] = convert_value(value, spec, engine.project, True) if spec and value is not None \
-                    else value
-            except RuledeckError:
-                converted[name] = value
-        out[event_id] = converted
-    return out
+    data = json.loads(payload) if payload else {}
+    declared = engine.project.event_types.get(kind)
+    converted = {}
+    for name, value in data.items():
+        spec = declared.fields.get(name) if declared else None
+        try:
+            converted[name] = convert_value(value, spec, engine.project, True) if spec and value is not None \
+                else value
+        except RuledeckError:
+            converted[name] = value
+    return converted
 
 
-def _side_effect_rules(engine, card: ItemCard, entries: list[JournalEntry]) -> set[str]:
+def _side_effect_rules(engine, card: ItemCard, at: Any) -> set[str]:
     """Rules that acted on the item at the event's moment without changing it (messages, documents, tasks)."""
-    if not entries:
-        return set()
-    at = entries[0].at
     rows = engine.con.execute(
         "SELECT rule FROM rd_outbox WHERE item = ? AND process = ? AND created_at = ? UNION "
         "SELECT rule FROM rd_documents WHERE item = ? AND process = ? AND created_at = ? UNION "
@@ -255,6 +262,12 @@ def _acted(engine, card: ItemCard, rule: Rule) -> bool:
         "SELECT rule FROM rd_documents WHERE item = ? AND rule = ? UNION ALL "
         "SELECT rule FROM rd_tasks WHERE item = ? AND rule = ?)", [card.id, rule.name] * 3).fetchone()
     return bool(row[0])
+
+
+def _changed_since(card: ItemCard, at: Any) -> set[str]:
+    """Fields changed after the moment ``at``."""
+    later = [e.seq for e in card.journal if e.at > at]
+    return _changed_after(card, min(later) - 1) if later else set()
 
 
 def _changed_after(card: ItemCard, seq: int) -> set[str]:
@@ -282,9 +295,9 @@ def _timer_check(engine, card: ItemCard, rule: Rule) -> RuleCheck:
     went_off = engine.con.execute("SELECT max(due) FROM rd_fired WHERE rule = ? AND item = ?",
                                   [rule.name, card.id]).fetchone()[0]
     if fired_entries:
-        return RuleCheck(rule.name, True, f"fired at {fired_entries[-1].cause_id}")
+        return RuleCheck(rule.name, True, f"fired at {_moment(fired_entries[-1].at)}")
     if went_off is not None and _acted(engine, card, rule):
-        return RuleCheck(rule.name, True, f"fired at {went_off.isoformat()} (a message, task or document)")
+        return RuleCheck(rule.name, True, f"fired at {_moment(went_off)} (a message, task or document)")
     if rule.trigger.kind == "dwell" and card.values["stage"] != rule.trigger.value and went_off is None:
         return RuleCheck(rule.name, False, f"wrong stage: waits for {rule.trigger.options.get('for')} in "
                                            f"'{rule.trigger.value}', the item is in '{card.values['stage']}'")
@@ -293,12 +306,17 @@ def _timer_check(engine, card: ItemCard, rule: Rule) -> RuleCheck:
     later = _changed_after(card, max((e.seq for e in card.journal), default=0))
     if went_off is not None:
         result = _evaluated(engine, card, rule, {}, None, later)
-        result.reason = f"already fired (went off at {went_off.isoformat()}); {result.reason}"
+        result.reason = f"already fired (went off at {_moment(went_off)}); {result.reason}"
         return result
     if due is None:
         return RuleCheck(rule.name, False, f"no due time: '{rule.trigger.value}' is empty"
                          if rule.trigger.kind == "date" else "no due time")
     if card.now is None or due > card.now:
-        return RuleCheck(rule.name, False, f"not due yet: due {due.isoformat()}")
-    return RuleCheck(rule.name, False, f"due {due.isoformat()} had already passed when the item got it "
+        return RuleCheck(rule.name, False, f"not due yet: due {_moment(due)}")
+    return RuleCheck(rule.name, False, f"due {_moment(due)} had already passed when the item got it "
                                        "(timers fire only for times the clock moves over)")
+
+
+def _moment(value: dt.datetime) -> str:
+    """``2026-03-21 00:00+03:00``."""
+    return value.isoformat(sep=" ", timespec="minutes")

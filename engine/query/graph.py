@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from ..definitions.model import Action, Process, Project, Rule
+from ..definitions.model import STAGE_KINDS, Action, Process, Project, Rule
 from ..errors import ExpressionError
 from ..expressions import parse
 from ..validation.checks.effects import stage_names_in
@@ -90,7 +90,18 @@ def process_graph(project: Project, name: str) -> Graph:
 
     process = find_process(project, name)
     scratch = _walk_rules(project, _empty_graph(process), {})
-    return _walk_rules(project, _empty_graph(process), scratch.task_origins)
+    return _without_loose_pseudo_nodes(_walk_rules(project, _empty_graph(process), scratch.task_origins))
+
+
+def _without_loose_pseudo_nodes(graph: Graph) -> Graph:
+    """Drop pseudo nodes no edge touches (e.g. "new card" in a pipeline no rule creates items in)."""
+    used = {end for key in graph.edges for end in key}
+    loose = {n.id for n in graph.nodes.values() if n.kind not in STAGE_KINDS and n.id not in used}
+    for node_id in loose:
+        del graph.nodes[node_id]
+    for pipeline, node_ids in graph.pipelines.items():
+        graph.pipelines[pipeline] = [n for n in node_ids if n not in loose]
+    return graph
 
 
 def _empty_graph(process: Process) -> Graph:

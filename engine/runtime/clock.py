@@ -1,10 +1,11 @@
 """The clock: move time forward and fire everything that falls due, in time order.
 
-Cron occurrences are known in advance; ``date`` and ``dwell`` due times come
-from the data and are looked up again after every step, so an action's effect
-on a date is seen by the next step. Each distinct due time is one transaction
-that also moves the stored clock, so a crash mid-tick resumes where it stopped
-and re-ticking to the same time fires nothing.
+Cron occurrences are known in advance and cut time into windows; ``date``
+and ``dwell`` due times come from the data and are looked up again in every
+window (and again within a window until none is left), so an action's effect
+on a date is seen. Each window is one transaction that also moves the stored
+clock, so a crash mid-tick resumes where it stopped and re-ticking to the
+same time fires nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .frame import timestamp_sql
 from .run import Cause, Run
 
 Progress = Callable[[float, dt.datetime], None]
+MAX_ROUNDS = 1000
 
 
 @dataclass
@@ -109,7 +111,14 @@ class Clock:
         return self.engine.con.execute(f"SELECT min(d) FROM ({' UNION ALL '.join(parts)}) t(d)").fetchone()[0]
 
     def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
-        """Fire everything due in (clock, to] in time order, then set the clock to ``to``."""
+        """Fire everything due in (clock, to] in time order, then set the clock to ``to``.
+
+        Time is cut into windows at every cron occurrence. In a window, the
+        date and dwell triggers that fall due fire first, rule by rule, each
+        item with its own due time as ``now()``; then the cron rules of the
+        window's end fire. A window is one transaction that also stores the
+        clock at its end.
+        """
         con = self.engine.con
         start = read_clock(con)
         summary = TickSummary(start, to)
@@ -121,62 +130,70 @@ class Clock:
             raise UsageError(f"cannot tick backwards: the clock is at {start.isoformat()}, "
                              f"{to.isoformat()} is earlier")
         cron = self._cron_plan(start, to)
+        boundaries = sorted(set(cron) | {to})
         cursor = start
         total = (to - start).total_seconds() or 1.0
-        while True:
-            candidates = [t for t in cron if t > cursor]
-            data_due = self._next_data_due(cursor, to)
-            if data_due is not None:
-                candidates.append(data_due)
-            if not candidates:
-                break
-            moment = min(candidates)
-            self._step(moment, cron.get(moment, []), cursor, summary)
-            cursor = moment
-            summary.steps += 1
+        for boundary in boundaries:
+            if boundary <= cursor:
+                continue
+            if cron.get(boundary) or self._next_data_due(cursor, boundary) is not None:
+                self._window(cursor, boundary, cron.get(boundary, []), summary)
+                summary.steps += 1
+            cursor = boundary
             if progress:
-                progress((moment - start).total_seconds() / total, moment)
-        if cursor < to:
+                progress((boundary - start).total_seconds() / total, boundary)
+        if read_clock(con) != to:
             with self.engine.transaction():
                 write_clock(con, to)
         return summary
 
-    def _step(self, moment: dt.datetime, cron_rules: list[Rule], after: dt.datetime, summary: TickSummary) -> None:
-        """One due time: every rule due then, in declaration order, in one transaction."""
-        order = list(self.compiled.project.rules)
-        due_rules = set(r.name for r in cron_rules)
-        due_rules |= {r.name for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")}
+    def _window(self, after: dt.datetime, until: dt.datetime, cron_rules: list[Rule], summary: TickSummary) -> None:
+        """Timers due in (after, until], then the cron rules at ``until``; one transaction."""
+        timers = [r for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")]
         with self.engine.transaction():
-            run = Run(self.engine.con, self.compiled, moment, Cause("tick", moment.isoformat()))
+            run = Run(self.engine.con, self.compiled, until, Cause("tick", until.isoformat()))
             try:
-                for name in sorted(due_rules, key=order.index):
-                    rule = self.compiled.project.rules[name]
-                    if rule.trigger.kind == "cron":
-                        items = run.fire_event_rule(rule)
-                    else:
-                        items = self._fire_timer(run, rule, moment, after)
+                for _ in range(MAX_ROUNDS):
+                    fired = 0
+                    for rule in timers:
+                        items, first = self._fire_timers(run, rule, after, until)
+                        if items:
+                            fired += items
+                            self._record(summary, first, rule.name, items)
+                    if not fired:
+                        break
+                else:
+                    raise UsageError(f"timers kept falling due again within one window up to {until.isoformat()}; "
+                                     "a rule probably moves its own date forward by less than the window")
+                for rule in cron_rules:
+                    items = run.fire_event_rule(rule)
                     if items:
-                        summary.fired[rule.name] = summary.fired.get(rule.name, 0) + 1
-                        summary.log.append((moment, rule.name, items))
-                write_clock(self.engine.con, moment)
+                        self._record(summary, until, rule.name, items)
+                write_clock(self.engine.con, until)
             finally:
                 run.close()
         self.engine.after_commit(run)
 
-    def _fire_timer(self, run: Run, rule: Rule, moment: dt.datetime, after: dt.datetime) -> int:
-        at = timestamp_sql(moment).sql("duckdb")
-        pending = _pending_sql(rule, after, moment)
+    @staticmethod
+    def _record(summary: TickSummary, moment: dt.datetime, rule: str, items: int) -> None:
+        summary.fired[rule] = summary.fired.get(rule, 0) + 1
+        summary.log.append((moment, rule, items))
+
+    def _fire_timers(self, run: Run, rule: Rule, after: dt.datetime, until: dt.datetime) -> tuple[int, dt.datetime]:
+        """Fire ``rule`` for every item due in the window and not fired for that due time yet."""
+        pending = _pending_sql(rule, after, until)
         table, count = run.create_temp(
-            f"SELECT p.id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at FROM ({pending}) p "
-            f"WHERE p.due = {at} AND NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id "
-            f"AND f.due = {at})", "d", [rule.name])
+            f"SELECT p.id, NULL::BIGINT AS task, p.due AS now_at FROM ({pending}) p "
+            f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)",
+            "d", [rule.name])
         if not count:
-            return 0
-        run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, {at} FROM {table}", [rule.name])
-        frame, matched = run.select_items(rule, f"(SELECT * FROM {table})")
+            return 0, until
+        run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, now_at FROM {table}", [rule.name])
+        frame, matched = run.select_items(rule, f"(SELECT * FROM {table})", order="m.now_at, m.id")
         if matched:
             run.run_actions(rule, frame, depth=0)
-        return matched
+        first = run.con.execute(f"SELECT min(now_at) FROM {frame.match}").fetchone()[0] if matched else until
+        return matched, first.astimezone(until.tzinfo) if matched else until
 
     def upcoming(self, limit: int = 5) -> list[tuple[dt.datetime, str, int | None]]:
         """The next due moments after the clock: (time, rule, items due then; None for cron)."""

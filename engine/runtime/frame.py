@@ -60,6 +60,11 @@ class Frame:
         namespaces.update(extra)
         return Scope(item_fields(self.process) if self.process else {}, namespaces)
 
+    def now_sql(self) -> str:
+        """SQL for "now" on a row of the match table: the row's own moment, else the run's."""
+        literal = timestamp_sql(self.now).sql("duckdb")
+        return f"COALESCE(m.now_at, {literal})" if self.per_row_now else literal
+
     def nested(self, **changes) -> Frame:
         """A copy with some attributes changed."""
         values = {**self.__dict__, **changes}
@@ -108,9 +113,9 @@ class FrameResolver:
             return stage_kind_sql(process, alias)
         declared = process.fields.get(name)
         if declared is not None and declared.compute is not None:
-            return self.computed(alias, process, declared.compute)
+            return typed(self.computed(alias, process, declared.compute), declared)
         if declared is not None and declared.rollup is not None:
-            return rollup_sql(self.frame, alias, declared.rollup)
+            return typed(rollup_sql(self.frame, alias, declared.rollup), declared)
         return column(alias, name)
 
     def computed(self, alias: str, process: Process, text: str) -> exp.Expression:
@@ -138,10 +143,22 @@ class _AliasResolver:
             return stage_kind_sql(self.process, self.alias)
         declared = self.process.fields.get(name)
         if declared is not None and declared.compute is not None:
-            return exp.Paren(this=compile_expression(declared.compute, self, item_scope(self.process)))
+            return typed(exp.Paren(this=compile_expression(declared.compute, self, item_scope(self.process))),
+                         declared)
         if declared is not None and declared.rollup is not None:
-            return rollup_sql(self.outer.frame, self.alias, declared.rollup)
+            return typed(rollup_sql(self.outer.frame, self.alias, declared.rollup), declared)
         return column(self.alias, name)
+
+
+def typed(value: exp.Expression, declared) -> exp.Expression:
+    """A computed or rollup value as its declared type: a decimal stays DECIMAL(18,scale).
+
+    Division and ``avg`` give DOUBLE in SQL; without the cast a decimal field would
+    show ``2220000.0`` or ``12383333.333333334`` in titles, documents and comparisons.
+    """
+    if declared.type != "decimal" or declared.many:
+        return value
+    return exp.Cast(this=value, to=exp.DataType.build(f"DECIMAL(18, {int(declared.scale)})"))
 
 
 def item_scope(process: Process) -> Scope:

@@ -87,18 +87,17 @@ class Run:
         return "?, ?, ?, ?", [self.cause.kind, self.cause.id, rule.name if rule else None, depth]
 
     # -- firing ---------------------------------------------------------------------
-    def frame_for(self, rule: Rule, match: str, *, per_row_now: bool = False) -> Frame:
+    def frame_for(self, rule: Rule, match: str) -> Frame:
         """The frame a rule's actions run in."""
         process = self.project.processes.get(rule.process) if rule.process else None
         event = self.project.event_types.get(self.event_type) if self.event_type else None
         return Frame(self.project, match, process, self.now, event=event,
-                     has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task",
-                     per_row_now=per_row_now)
+                     has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task", per_row_now=True)
 
     def select_items(self, rule: Rule, source: str, filter_sql: str = "TRUE", *,
-                     per_row_now: bool = False, order: str = "m.id") -> tuple[Frame, int]:
-        """Match table for ``rule`` from ``source`` (aliased ``m``): the rows passing the filter and ``if``."""
-        frame = self.frame_for(rule, source, per_row_now=per_row_now)
+                     order: str = "m.id") -> tuple[Frame, int]:
+        """Match table for ``rule`` from ``source`` (aliased ``m``, with ``id``, ``task`` and ``now_at``)."""
+        frame = self.frame_for(rule, source)
         resolver = FrameResolver(frame)
         conditions = [filter_sql]
         if rule.condition is not None:
@@ -109,7 +108,7 @@ class Run:
             conditions.append(f"it.pipeline = '{rule.pipeline}'")
         columns = {"rn": f"row_number() OVER (ORDER BY {order})", "id": "m.id", "src": "NULL::BIGINT",
                    "task": "m.task" if frame.task else "NULL::BIGINT",
-                   "now_at": "m.now_at" if per_row_now else "NULL::TIMESTAMPTZ"}
+                   "now_at": "m.now_at"}
         select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
         where = " AND ".join(f"({c})" for c in conditions)
         match, count = self.create_temp(f"SELECT {select} FROM {resolver.from_clause()} WHERE {where}", "m")

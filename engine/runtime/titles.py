@@ -29,7 +29,7 @@ def item_values(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, 
                 names: frozenset[str] | set[str]) -> list[dict]:
     """Rows ``{name: value}`` (with ``id``) for the items listed by ``ids_sql``, fields computed as needed."""
     probe = frame.nested(match=f"({ids_sql})", process=process, source=None, created={}, has_event=False,
-                         task=False)
+                         task=False, per_row_now=False)
     resolver = FrameResolver(probe)
     known = set(process.fields) | {"id", "title", "pipeline", "stage", "stage_kind", "created_at", "updated_at",
                                    "stage_entered_at", "held_from", "held_at"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...definitions.model import Process, Rule
 from ...store.names import items_table, quote
 from ..changes import Change, FieldsChanged, Staged
-from ..frame import Frame, FrameResolver, timestamp_sql
+from ..frame import Frame, FrameResolver
 from ..run import ActionFailed, Run
 from ..titles import refresh_titles
 
@@ -27,8 +27,7 @@ def apply_assignments(run: Run, rule: Rule, frame: Frame, resolver: FrameResolve
     """Set ``column = sql`` on every item of the frame where ``where`` holds; journal and report changes."""
     process = frame.process
     resolver.item_column("it", process, "m.id", "id")
-    now = timestamp_sql(run.now).sql("duckdb")
-    columns = ["it.id AS id", "it.pipeline AS pipeline"]
+    columns = ["it.id AS id", "it.pipeline AS pipeline", f"{frame.now_sql()} AS now_at"]
     for name, sql in values.items():
         columns.append(f"it.{quote(name)} AS {quote('old_' + name)}")
         columns.append(f"({sql}) AS {quote('new_' + name)}")
@@ -41,9 +40,9 @@ def apply_assignments(run: Run, rule: Rule, frame: Frame, resolver: FrameResolve
     changed = _changed(values, "c")
     target = quote(items_table(process.name))
     sets = [f"{quote(n)} = c.{quote('new_' + n)}" for n in values]
-    sets.append(f"updated_at = {now}")
+    sets.append("updated_at = c.now_at")
     if "stage" in values:
-        sets.append(f"stage_entered_at = CASE WHEN c.old_stage IS DISTINCT FROM c.new_stage THEN {now} "
+        sets.append("stage_entered_at = CASE WHEN c.old_stage IS DISTINCT FROM c.new_stage THEN c.now_at "
                     f"ELSE {target}.stage_entered_at END")
     run.con.execute(f"UPDATE {target} SET {', '.join(sets)} FROM {table} c WHERE {target}.id = c.id AND ({changed})")
     tail, params = run.journal_sql(rule, depth)
@@ -51,7 +50,7 @@ def apply_assignments(run: Run, rule: Rule, frame: Frame, resolver: FrameResolve
     for name in values:
         entry_kind = "stage" if name == "stage" else kind
         parts.append(
-            f"SELECT nextval('rd_journal_seq'), {now}, c.id, '{process.name}', '{entry_kind}', '{name}', "
+            f"SELECT nextval('rd_journal_seq'), c.now_at, c.id, '{process.name}', '{entry_kind}', '{name}', "
             f"CAST(c.{quote('old_' + name)} AS VARCHAR), CAST(c.{quote('new_' + name)} AS VARCHAR), {tail} "
             f"FROM {table} c WHERE c.{quote('old_' + name)} IS DISTINCT FROM c.{quote('new_' + name)}")
     run.con.execute(f"INSERT INTO rd_journal {' UNION ALL '.join(parts)}", params * len(parts))

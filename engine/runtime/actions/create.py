@@ -12,7 +12,7 @@ from ...expressions import Type
 from ...store.names import items_table, period_table, quote
 from ...store.types import stored
 from ..changes import Change, Created
-from ..frame import Frame, FrameResolver, compile_expression, timestamp_sql
+from ..frame import Frame, FrameResolver, compile_expression
 from ..run import ActionFailed, Run
 from ..titles import refresh_titles
 from .columns import stage_pairs
@@ -61,8 +61,8 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
                  values: dict[str, str], depth: int, *, pipeline_sql: str, stage_sql: str | None,
                  extra_from: str = "", where: str = "TRUE", order: str = "m.rn") -> tuple[str, int]:
     """Create one item of ``target`` per selected row; returns the change table (``id``, ``rn``, ``stage``)."""
-    now = timestamp_sql(run.now).sql("duckdb")
-    columns = [f"row_number() OVER (ORDER BY {order}) AS n", "m.rn AS rn", f"({pipeline_sql}) AS pipeline"]
+    columns = [f"row_number() OVER (ORDER BY {order}) AS n", "m.rn AS rn", f"({pipeline_sql}) AS pipeline",
+               f"{frame.now_sql()} AS now_at"]
     columns += [f"({sql}) AS {quote(name)}" for name, sql in values.items()]
     staging, count = run.create_temp(
         f"SELECT {', '.join(columns)} FROM {resolver.from_clause()} {extra_from} WHERE {where}", "s")
@@ -80,14 +80,15 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
             fields[name] = _sequence_sql(run, target, name, declared.sequence, count)
         elif declared.default is not None:
             fields[name] = exp.convert(declared.default).sql("duckdb")
-    selects = [f"{base} + c.n AS id", "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage"]
+    selects = [f"{base} + c.n AS id", "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage",
+               "c.now_at AS now_at"]
     selects += [f"{sql} AS {quote(name)}" for name, sql in fields.items()]
     table, _ = run.create_temp(f"SELECT {', '.join(selects)} FROM {staging} c", "c")
     _check_new_items(run, rule, target, table)
     names = ", ".join(quote(n) for n in fields)
     run.con.execute(
         f"INSERT INTO {quote(items_table(target.name))} (id, pipeline, stage, created_at, updated_at, "
-        f"stage_entered_at{', ' + names if names else ''}) SELECT id, pipeline, stage, {now}, {now}, {now}"
+        f"stage_entered_at{', ' + names if names else ''}) SELECT id, pipeline, stage, now_at, now_at, now_at"
         f"{', ' + names if names else ''} FROM {table}")
     _journal_created(run, rule, target, table, list(fields), depth)
     refresh_titles(run.con, frame, target, f"SELECT id FROM {table}")
@@ -111,12 +112,11 @@ def _check_new_items(run: Run, rule: Rule, target: Process, table: str) -> None:
 
 
 def _journal_created(run: Run, rule: Rule, target: Process, table: str, fields: list[str], depth: int) -> None:
-    now = timestamp_sql(run.now).sql("duckdb")
     tail, params = run.journal_sql(rule, depth)
-    parts = [f"SELECT nextval('rd_journal_seq'), {now}, c.id, '{target.name}', 'created', NULL, NULL, "
+    parts = [f"SELECT nextval('rd_journal_seq'), c.now_at, c.id, '{target.name}', 'created', NULL, NULL, "
              f"c.stage, {tail} FROM {table} c"]
     for name in fields:
-        parts.append(f"SELECT nextval('rd_journal_seq'), {now}, c.id, '{target.name}', 'field', '{name}', NULL, "
+        parts.append(f"SELECT nextval('rd_journal_seq'), c.now_at, c.id, '{target.name}', 'field', '{name}', NULL, "
                      f"CAST(c.{quote(name)} AS VARCHAR), {tail} FROM {table} c WHERE c.{quote(name)} IS NOT NULL")
     run.con.execute(f"INSERT INTO rd_journal {' UNION ALL '.join(parts)}", params * len(parts))
 

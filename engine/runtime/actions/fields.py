@@ -11,7 +11,7 @@ from ...definitions.scopes import field_type
 from ...expressions import Type
 from ...store.names import items_table, lookup_table, quote
 from ..changes import Change
-from ..frame import Frame, FrameResolver, compile_expression, timestamp_sql
+from ..frame import Frame, FrameResolver, compile_expression
 from ..run import Run
 from .columns import apply_assignments
 
@@ -49,8 +49,7 @@ def do_move(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
 def do_hold(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
     """``hold: STAGE``: park items, remembering where they were; already held items stay as they are."""
     resolver = FrameResolver(frame)
-    now = timestamp_sql(run.now).sql("duckdb")
-    values = {"stage": stage_sql(action.spec, resolver, frame), "held_from": "it.stage", "held_at": now}
+    values = {"stage": stage_sql(action.spec, resolver, frame), "held_from": "it.stage", "held_at": frame.now_sql()}
     return apply_assignments(run, rule, frame, resolver, values, depth, where="it.held_from IS NULL")
 
 
@@ -58,7 +57,7 @@ def do_resume(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     """``resume``: back to the stage before the hold; shift or re-anchor planned dates."""
     spec = action.spec or {}
     resolver = FrameResolver(frame)
-    now = timestamp_sql(run.now).sql("duckdb")
+    now = frame.now_sql()
     values = {"stage": "it.held_from", "held_from": "NULL", "held_at": "NULL"}
     fields = frame.process.fields
     shift = spec.get("shift") or []

@@ -40,7 +40,7 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
     kind: TaskKind = process.tasks[spec["name"]]
     resolver = FrameResolver(frame)
     resolver.item_column("it", process, "m.id", "id")
-    now = timestamp_sql(run.now)
+    now = exp.maybe_parse(frame.now_sql(), dialect="duckdb")
     due_text = spec.get("due", kind.due)
     due = parse_duration(due_text).add_sql(now).sql("duckdb") if due_text else "NULL"
     comment = "NULL"
@@ -54,15 +54,15 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
     base = next_ids(run, "task_id", count)
     staged, _ = run.create_temp(
         f"SELECT {base} + row_number() OVER (ORDER BY m.rn) AS id, it.id AS item, {assignee} AS assignee, "
-        f"{due} AS due_at, {comment} AS comment FROM {resolver.from_clause()} WHERE it.id IS NOT NULL", "k")
-    now_sql = now.sql("duckdb")
+        f"{due} AS due_at, {comment} AS comment, {frame.now_sql()} AS now_at FROM {resolver.from_clause()} "
+        f"WHERE it.id IS NOT NULL", "k")
     run.con.execute(
         f"INSERT INTO rd_tasks (id, process, item, name, assignee, due_at, outcomes, status, comment, created_at, "
-        f"rule) SELECT id, ?, item, ?, assignee, due_at, {outcomes}, 'open', comment, {now_sql}, ? FROM {staged}",
+        f"rule) SELECT id, ?, item, ?, assignee, due_at, {outcomes}, 'open', comment, now_at, ? FROM {staged}",
         [process.name, kind.name, rule.name])
     tail, params = run.journal_sql(rule, depth)
     run.con.execute(
-        f"INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), {now_sql}, item, ?, 'task', ?, NULL, "
+        f"INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), now_at, item, ?, 'task', ?, NULL, "
         f"'opened #' || id || coalesce(' for ' || assignee, ''), {tail} FROM {staged}",
         [process.name, kind.name, *params])
     if kind.title:

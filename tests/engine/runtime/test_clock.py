@@ -288,3 +288,14 @@ def test_preview_lists_what_would_fire_and_changes_nothing(harness):
         ("2026-02-09", "remind", 1), ("2026-02-10", "start", 1), ("2026-03-01", "monthly", 1)]
     assert h.engine.clock().isoformat() == "2026-01-05T10:00:00+03:00"
     assert h.one("contract", "stage")["stage"] == "waiting"
+
+
+def test_a_timer_passed_by_a_long_tick_fires_with_its_own_due_time(harness):
+    h = harness(DWELL)
+    h.event("o1", "open", "2026-03-01T10:00:00+03:00", subject="a")
+    h.event("q1", "ask", "2026-03-02T10:00:00+03:00", subject="a")
+    h.tick("2026-03-30 00:00")
+    closed = h.engine.con.execute(
+        "SELECT strftime(at_time, '%Y-%m-%d %H:%M'), cause_id FROM rd_journal WHERE new = 'closed'").fetchall()
+    assert closed == [("2026-03-07 10:00", "2026-03-30T00:00:00+03:00")]
+    assert str(h.one("case", "stage_entered_at")["stage_entered_at"])[:16] == "2026-03-07 10:00"
