@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.ruledeck-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip "setuptools>=68" wheel
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
   touch "$stamp"
 fi

@@ -35,7 +35,7 @@ def tasks(project_path: Path, db_path: str | None, wait_seconds: float, assignee
 
 @click.group()
 def task() -> None:
-    """Act on one task."""
+    """Act on one task: 'ruledeck task done ID --outcome O' completes it."""
 
 
 @task.command("done")

@@ -33,11 +33,12 @@ def stored_columns(process: Process) -> dict[str, str]:
     return columns
 
 
-def asof_sql(process: Process, moment: dt.datetime) -> str:
+def asof_sql(process: Process, moment: dt.datetime, items: str | None = None) -> str:
     """A subquery with the columns of ``items_<process>`` holding the items as of ``moment``.
 
-    Only our own values reach the text: the validated process name and a
-    timestamp literal rendered from a datetime.
+    ``items`` (SQL over the journal's ``item`` column) limits the rebuild to
+    some items. Only our own values reach the text: validated names, integer
+    ids and a timestamp literal rendered from a datetime.
     """
     at = timestamp_sql(moment).sql("duckdb")
     name = exp.Literal.string(process.name).sql("duckdb")
@@ -45,7 +46,7 @@ def asof_sql(process: Process, moment: dt.datetime) -> str:
     latest = (f"SELECT item, kind, at_time, new, {slot} AS slot, "
               f"row_number() OVER (PARTITION BY item, {slot} ORDER BY seq DESC) AS back "
               f"FROM rd_journal WHERE process = {name} AND at_time <= {at} "
-              "AND kind IN ('created', 'stage', 'field')")
+              f"AND kind IN ('created', 'stage', 'field'){f' AND ({items})' if items else ''}")
     columns = stored_columns(process)
     pivots = [f"max(CASE WHEN slot = {exp.Literal.string(c).sql('duckdb')} AND back = 1 THEN new END) AS {quote(c)}"
               for c in columns]
@@ -74,7 +75,23 @@ def linked_processes(project: Project, process: Process) -> list[Process]:
     return list(found.values())
 
 
-def asof_ctes(project: Project, process: Process, moment: dt.datetime) -> str:
-    """``"items_x" AS (…), …``: CTEs shadowing the items tables a query of ``process`` reads, as of ``moment``."""
-    return ", ".join(f"{quote(items_table(p.name))} AS {asof_sql(p, moment)}"
-                     for p in linked_processes(project, process))
+def asof_ctes(project: Project, process: Process, moment: dt.datetime, item: int | None = None) -> str:
+    """``"items_x" AS (…), …``: CTEs shadowing the items tables a query of ``process`` reads, as of ``moment``.
+
+    With ``item``, only that item and the items its rollups link to it (by
+    their current link) are rebuilt, which keeps one card's past cheap.
+    """
+    ctes = []
+    for linked in linked_processes(project, process):
+        items = None
+        if item is not None and linked is process:
+            items = f"item = {int(item)}"
+        elif item is not None:
+            links = {f["link"] for f in (d.rollup for d in process.fields.values() if d.rollup)
+                     if f.get("process") == linked.name}
+            if links:
+                table = quote(items_table(linked.name))
+                items = " OR ".join(f"item IN (SELECT id FROM {table} WHERE {quote(link)} = {int(item)})"
+                                    for link in sorted(links))
+        ctes.append(f"{quote(items_table(linked.name))} AS {asof_sql(linked, moment, items)}")
+    return ", ".join(ctes)

@@ -78,14 +78,20 @@ def find_item(project: Project, con, text: str) -> tuple[Process, int]:
     return project.processes[row[0]], item
 
 
-def item_values(engine, process: Process, item: int, table: str | None = None) -> tuple[dict, dict]:
-    """Every field of one item (typed), and its stored fields as text, in one query."""
-    source = ItemSource(engine.project, process, engine.clock(), table)
+def item_values(engine, process: Process, item: int, shadows: str | None = None,
+                now: Any = None) -> tuple[dict, dict]:
+    """Every field of one item (typed), and its stored fields as text, in one query.
+
+    ``shadows`` are CTEs standing in for the items tables (see :func:`.asof.asof_ctes`).
+    """
+    source = ItemSource(engine.project, process, now or engine.clock())
     names = [*all_fields(process), "stage_kind"]
     textual = ["stage", "pipeline", "held_from", "held_at", *(n for n, f in process.fields.items() if stored(f))]
     select = [f"{source.field(n)} AS {quote(n)}" for n in names]
     select += [f"CAST(it.{quote(n)} AS VARCHAR) AS {quote('text__' + n)}" for n in textual]
-    rows = fetch_dicts(engine.con, f"SELECT {', '.join(select)} FROM {source.from_clause()} WHERE it.id = ?", [item])
+    head = f"WITH {shadows} " if shadows else ""
+    rows = fetch_dicts(engine.con, f"{head}SELECT {', '.join(select)} FROM {source.from_clause()} WHERE it.id = ?",
+                       [item])
     if not rows:
         raise UsageError(f"no '{process.name}' item {item}")
     row = rows[0]
