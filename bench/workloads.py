@@ -65,13 +65,13 @@ class Workload:
 
 # -- sizes --------------------------------------------------------------------------------------------------------
 def ingest_events(n: int) -> int:
-    """Events measured in the empty-database ingest (extrapolated to 100k)."""
-    return max(50, min(2000, n // 100))
+    """Events measured in the empty-database ingest (extrapolated to 100k): 2,000 at 1.4M cards and up."""
+    return max(20, min(2000, n // 700))
 
 
 def loaded_events(n: int) -> int:
     """Events measured in the ingest into an n-card deployment."""
-    return max(20, min(300, n // 1000))
+    return max(10, min(300, n // 2000))
 
 
 def two_year_cards(n: int) -> int:

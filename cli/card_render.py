@@ -145,8 +145,8 @@ def explanation_text(result: Explanation) -> str:
         out.append(f"  {stage.note}")
     out += ["", "Why these values?", *_values_lines(result)]
     out += ["", "Why not? The rules the events on this item could have woken.",
-            "Conditions are evaluated now, against the item's current values and the event's payload;",
-            "the values at the time may have differed (fields changed since are flagged with !)."]
+            "Conditions are evaluated with the event's payload on the item's values then (rebuilt from the",
+            "journal as of the event) and now."]
     for event in result.events:
         out.append(f"  event {event.id} ({event.type}) {_value(event.time)}")
         quiet = [c.rule for c in event.checks if not c.woken]
@@ -195,10 +195,10 @@ def _check_lines(rule_check) -> list[str]:
     out = [f"    {mark} {rule_check.rule}: {rule_check.reason}"]
     if rule_check.condition and not rule_check.fired:
         out.append(f"        if {clean(rule_check.condition)}")
-        if rule_check.seen:
-            out.append("        saw " + ", ".join(f"{n} = {_literal(v)}" for n, v in rule_check.seen.items()))
-        if rule_check.changed_since:
-            out.append(f"        ! changed since: {', '.join(rule_check.changed_since)}")
+        for verdict in rule_check.verdicts:
+            if verdict.seen:
+                seen = ", ".join(f"{n} = {_literal(v)}" for n, v in verdict.seen.items())
+                out.append(f"        {verdict.basis + ':':5} {seen}")
     return out
 
 
@@ -210,8 +210,7 @@ def explanation_dict(result: Explanation) -> dict[str, Any]:
 
     def check(c):
         return {"rule": c.rule, "fired": c.fired, "woken": c.woken, "reason": c.reason, "condition": c.condition,
-                "seen": c.seen, "changed_since": c.changed_since,
-                "evaluated_against": "current values" if c.condition and not c.fired else None}
+                "verdicts": [{"basis": v.basis, "result": v.result, "seen": v.seen} for v in c.verdicts]}
 
     return {"id": result.card.id, "process": result.card.process.name, "stage": origin(result.stage),
             "fields": [origin(o) for o in result.fields],

@@ -67,7 +67,7 @@ def event_checks(engine, card: ItemCard) -> list[EventCheck]:
             if rule.name in fired:
                 event.checks.append(RuleCheck(rule.name, True, "fired"))
                 continue
-            context = _Context(engine, card, rule, past.at(applied_at), payload, event,
+            context = _Context(engine, card, rule, applied_at, past.at(applied_at), payload, event,
                                _task_values(engine, rule, entries))
             event.checks.append(_why_not(context, entries))
     return [event for event, _, _ in events]
@@ -76,9 +76,9 @@ def event_checks(engine, card: ItemCard) -> list[EventCheck]:
 class _Context:
     """What one rule's condition would have read for one event."""
 
-    def __init__(self, engine, card: ItemCard, rule: Rule, then: dict | None, payload: dict,
+    def __init__(self, engine, card: ItemCard, rule: Rule, moment: dt.datetime, then: dict | None, payload: dict,
                  event: EventCheck | None, extra: dict):
-        self.engine, self.card, self.rule, self.then = engine, card, rule, then
+        self.engine, self.card, self.rule, self.moment, self.then = engine, card, rule, moment, then
         self.payload, self.event, self.extra = payload, event, extra
 
 
@@ -139,8 +139,8 @@ def _verdict(context: _Context, basis: str, item: dict[str, Any]) -> Verdict:
     try:
         expr = parse(rule.condition)
         check(expr, frame.scope(), Type("bool"))
-        moment = event.time if basis == "then" and event is not None else frame.now
-        return Verdict(basis, evaluate(expr, values, moment or frame.now, engine.zone), seen)
+        moment = context.moment if basis == "then" else frame.now
+        return Verdict(basis, evaluate(expr, values, moment, engine.zone), seen)
     except (RuledeckError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
         return Verdict(basis, str(exc) or type(exc).__name__, seen)
 
@@ -232,7 +232,7 @@ def _timer_check(engine, card: ItemCard, rule: Rule, past: _Past) -> RuleCheck:
         return RuleCheck(rule.name, False, f"wrong stage: waits for {rule.trigger.options.get('for')} in "
                                            f"'{rule.trigger.value}', the item is in '{card.values['stage']}'")
     if went_off is not None:
-        context = _Context(engine, card, rule, past.at(went_off), {}, None, {})
+        context = _Context(engine, card, rule, went_off, past.at(went_off), {}, None, {})
         return _evaluated(context, f"its time came ({_moment(went_off)}) but ")
     due = engine.con.execute(f"SELECT {due_sql(rule)} FROM {quote(items_table(card.process.name))} it "
                              "WHERE it.id = ?", [card.id]).fetchone()[0]

@@ -17,7 +17,7 @@ from ..suggest import did_you_mean
 from ..timing import parse_datetime, parse_duration
 from ..validation.checks.common import check_expression, resolve, resolve_member
 from ..validation.report import Report
-from .spec import ACTIONS, Spec, step_kind
+from .spec import ACTIONS, Spec, default_event_id, step_kind
 
 TASK_DONE = "task_done"
 
@@ -55,7 +55,7 @@ def _step(report: Report, spec: Spec, project: Project, index: int, step: dict) 
         if not (spec.path.parent / target).is_file():
             report.error(loc.at("ingest"), "E-SPEC-FILE", f"there is no file '{target}'",
                          "the path is relative to the spec file")
-    elif kind == "task_done":
+    elif kind == "task_done" and str(step["task_done"].get("id", default_event_id(spec, index))) not in meant:
         _task_done(report, loc.at("task_done"), step["task_done"], project)
     elif kind == "tick":
         tick = step["tick"]

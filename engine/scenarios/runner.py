@@ -24,7 +24,7 @@ from ..validation import validate_project
 from .check import check_spec
 from .expect import Checker
 from .results import ProjectRun, SpecResult, SuiteResult
-from .spec import Spec, load_spec, spec_files, step_kind
+from .spec import Spec, default_event_id, load_spec, spec_files, step_kind
 
 Progress = Callable[[SpecResult], None]
 
@@ -129,7 +129,7 @@ def _guard(loc: Loc, action: Callable[[], Any]) -> Any:
 def _apply(spec: Spec, engine: Engine, kind: str, step: dict[str, Any], index: int) -> IngestSummary | None:
     """Apply one step; returns the ingest summary of the steps that feed events."""
     loc = spec.loc("steps", index, kind)
-    default_id = f"{spec.name}-{index + 1}"
+    default_id = default_event_id(spec, index)
     if kind == "tick":
         tick = step["tick"]
         target = tick if isinstance(tick, str) else tick.get("to")

@@ -51,6 +51,11 @@ def step_kind(step: dict[str, Any]) -> str:
     return kinds[0] if kinds else "expect"
 
 
+def default_event_id(spec: Spec, index: int) -> str:
+    """The id of an event a step writes without one: ``<spec file name>-<step number>``."""
+    return f"{spec.name}-{index + 1}"
+
+
 def spec_files(root: Path) -> list[Path]:
     """The spec files of the project at ``root``: ``tests/**/*.yaml`` (and ``.yml``), sorted."""
     folder = root / SPEC_FOLDER

@@ -127,7 +127,11 @@ def test_show_and_explain_json(db):
     why = json.loads(run(db, "explain", "order:A-1", "--format", "json").stdout)
     first_payment = next(e for e in why["events"] if e["id"] == "e06")
     ship = next(r for r in first_payment["rules"] if r["rule"] == "ship_when_paid")
-    assert not ship["fired"] and ship["evaluated_against"] == "current values"
+    assert not ship["fired"]
+    then, now = ship["verdicts"]
+    assert (then["basis"], then["result"], then["seen"]["balance"], then["seen"]["stage"]) == \
+        ("then", False, "500.00", "in_work")
+    assert (now["basis"], now["result"], now["seen"]["stage"]) == ("now", False, "shipped")
 
 
 # -- html ----------------------------------------------------------------------------------
