@@ -254,10 +254,16 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
     con.execute("DROP TABLE ev; DROP TABLE sv; DROP TABLE fb")
 
 
-def board(con: duckdb.DuckDBPyConnection, per_column: int = 50) -> list[tuple]:
-    """The ``feedback_calls`` board: per stage the card count and the first cards by planned date."""
+def board(con: duckdb.DuckDBPyConnection, per_column: int = 10) -> list[tuple]:
+    """The ``feedback_calls`` board: per stage the card count and the first cards by planned date.
+
+    One scan keeps the top ids per stage (``min_by(…, k)``, a bounded heap per group, no sort of the
+    whole table); the wide card columns are joined for those ids only.
+    """
     return con.execute(f"""
-    SELECT stage, count(*) OVER (PARTITION BY stage) AS cards, id, title, planned_at, period_label, phone, questions
-    FROM items_feedback WHERE pipeline = 'main' AND stage <> 'done'
-    QUALIFY row_number() OVER (PARTITION BY stage ORDER BY planned_at, id) <= {per_column}
-    ORDER BY stage, planned_at, id""").fetchall()
+    WITH top AS (
+        SELECT stage, count(*) AS cards, min_by(id, (planned_at, id), {int(per_column)}) AS ids
+        FROM items_feedback WHERE pipeline = 'main' AND stage <> 'done' GROUP BY stage)
+    SELECT t.stage, t.cards, f.id, f.title, f.planned_at, f.period_label, f.phone, f.questions
+    FROM top t, unnest(t.ids) u(id) JOIN items_feedback f ON f.id = u.id
+    ORDER BY t.stage, f.planned_at, f.id""").fetchall()

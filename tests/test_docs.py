@@ -7,7 +7,6 @@ import importlib
 import pkgutil
 
 import pytest
-
 import ruledeck.cli
 import ruledeck.engine
 

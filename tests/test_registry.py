@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 import pytest
-
 from ruledeck.cli.main import ruledeck
 from ruledeck.engine import validate_paths
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from .card import ItemCard, JournalEntry, item_card
 
+
 @dataclass
 class Origin:
     """Where a current value came from: the journal entry that set it, or why there is none."""

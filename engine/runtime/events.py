@@ -183,7 +183,10 @@ def convert_value(value: Any, declared: FieldDef, project: Project, text_input: 
         if kind == "decimal":
             if isinstance(value, bool) or not isinstance(value, int | float | str):
                 raise ValueError("must be a number")
-            number = Decimal(str(value))
+            try:
+                number = Decimal(str(value).strip())
+            except InvalidOperation:
+                raise ValueError("must be a number") from None
             if not number.is_finite() or abs(number) >= Decimal(10) ** (18 - declared.scale):
                 raise ValueError("is out of range")
             return number

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from ruledeck.cli.main import ruledeck
 from ruledeck.engine import Engine, load_project, parse_datetime, read_jsonl
 

@@ -118,3 +118,78 @@ def test_plan_shows_additive_changes_and_refuses_lossy_ones(cli, tmp_path):
     assert refused.output == ("Error: the definitions no longer match the database, and migrating would lose "
                               "data:\n  - stage 'rejected' of process 'complaint' was removed, and 1 card(s) are "
                               "in it\nrestore the removed definitions, or move/clear those items first\n")
+
+
+CSV_PROJECT = {
+    "ruledeck.yaml": "ruledeck: 1\nname: csv\ntimezone: Europe/Moscow\n",
+    "defs.yaml": """
+roles: {desk: {}}
+people: {ann: {roles: [desk]}}
+processes:
+  lead:
+    fields:
+      email: {type: string, required: true}
+      budget: {type: decimal}
+      tags: {type: string, many: true}
+    pipelines: {main: {stages: {new: {}, called: {kind: success}}}}
+    tasks:
+      call: {assignee: {role: desk}, due: 1d, outcomes: [reached]}
+event_types:
+  lead_in:
+    fields:
+      email: {type: string, required: true}
+      budget: {type: decimal}
+      tags: {type: string, many: true}
+rules:
+  lead_in:
+    when: {event: lead_in}
+    then: [{create: {process: lead, set: {email: event.email, budget: event.budget, tags: event.tags}}}]
+  call_back:
+    process: lead
+    when: {created: true}
+    then: [{task: call}]
+  remind:
+    process: lead
+    when: {dwell: new, for: 3d}
+    then: [{set: {budget: 0}}]
+""",
+}
+
+
+def _write(root, files):
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return str(root)
+
+
+def test_csv_events_of_a_declared_type(cli, tmp_path):
+    project = _write(tmp_path, CSV_PROJECT)
+    events = tmp_path / "leads.csv"
+    events.write_text("id,time,email,budget,tags\n"
+                      "l1,2026-01-10 10:00,a@example.com,1500.50,web;vip\n"
+                      "l2,2026-01-10 11:00,b@example.com,lots,web\n")
+    result = cli("ingest", str(events), "--csv-type", "lead_in", "-p", project, "--db", str(tmp_path / "s.duckdb"))
+    assert result.exit_code == 1
+    assert "rejected l2 (line 3): field 'budget' must be a number (got \"lots\")" in result.output
+    assert result.output.endswith("1 accepted, 0 duplicate, 1 rejected\n")
+
+
+def test_overdue_tasks_preview_and_verify(cli, tmp_path):
+    project = _write(tmp_path, CSV_PROJECT)
+    db = str(tmp_path / "s.duckdb")
+    events = tmp_path / "leads.jsonl"
+    events.write_text('{"id": "l1", "type": "lead_in", "time": "2026-01-10T10:00:00+03:00", '
+                      '"payload": {"email": "a@example.com"}}\n')
+    cli("ingest", str(events), "-p", project, "--db", db)
+    assert cli("tasks", "--overdue", "-p", project, "--db", db).output == "no tasks\n"
+    preview = cli("preview", "--to", "2026-01-20", "-p", project, "--db", db, "--format", "csv")
+    assert preview.output == "at,rule,items\n2026-01-13T10:00:00+03:00,remind,1\n"
+    cli("tick", "--to", "2026-01-12", "-p", project, "--db", db)
+    overdue = cli("tasks", "--overdue", "--assignee", "ann", "-p", project, "--db", db, "--format", "csv")
+    assert overdue.output.splitlines()[1].startswith("1,lead,1,call,,role:desk,2026-01-11 10:00:00+03:00,open")
+    assert cli("verify", "-p", project, "--db", db).output == (
+        "verified: 1 event(s) and 1 command(s) replayed; 7 tables match\n")
+    (tmp_path / "defs.yaml").write_text(CSV_PROJECT["defs.yaml"].replace("for: 3d", "for: 1d"))
+    changed = cli("verify", "-p", project, "--db", db)
+    assert changed.exit_code == 1
+    assert changed.output.startswith("items_lead: 1 row(s) only in the database, 1 only in the replay\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ruledeck.engine import Engine, load_project, parse_datetime, read_jsonl
 
 PROJECT = Path(__file__).parents[2] / "fixtures" / "query_project"

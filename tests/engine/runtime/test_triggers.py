@@ -106,7 +106,7 @@ def test_leaving_a_stage_cancels_its_open_tasks(harness):
     assert h.journal("kind = 'task'")[-1][3:5] == ("open", "cancelled #1")
 
 
-def test_a_task_outcome_moves_the_deal_and_moving_twice_changes_nothing(harness):
+def test_a_task_outcome_moves_the_deal_on_and_a_later_event_can_move_it_again(harness):
     h = harness(FLOW)
     h.event("o1", "opened", "2026-01-10T10:00:00+03:00", ref="N-1", region="north")
     h.event("a1", "advance", "2026-01-11T10:00:00+03:00", ref="N-1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ruledeck.engine.timing as timing
 
+
 def test_public_api_is_listed():
     assert sorted(timing.__all__) == sorted(name for name in dir(timing) if name in timing.__all__)
     for name in timing.__all__:
