@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 import datetime as dt
 import os
 import resource
@@ -58,18 +59,33 @@ def copy_database(source: Path, target: Path) -> Path:
 
 
 class Stopwatch:
-    """Accumulates wall time of the measured sections only."""
+    """Accumulates wall time of the measured sections only.
+
+    ``Stopwatch.profiler`` (set by ``profile_workload.py``) is enabled inside
+    measured sections only, and ``Stopwatch.measuring`` tells a statement
+    tracer whether a statement belongs to the measurement.
+    """
+
+    profiler: cProfile.Profile | None = None
+    measuring: bool = False
 
     def __init__(self) -> None:
         self.seconds = 0.0
 
     @contextmanager
     def measure(self) -> Iterator[None]:
+        nested = Stopwatch.measuring
+        Stopwatch.measuring = True
+        if Stopwatch.profiler is not None and not nested:
+            Stopwatch.profiler.enable()
         start = time.perf_counter()
         try:
             yield
         finally:
             self.seconds += time.perf_counter() - start
+            if Stopwatch.profiler is not None and not nested:
+                Stopwatch.profiler.disable()
+            Stopwatch.measuring = nested
 
 
 def peak_rss_mb() -> float:

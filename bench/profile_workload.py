@@ -4,9 +4,9 @@
 
 Runs the workload's engine variant in this process with every statement the
 engine sends to DuckDB timed (a thin proxy over ``engine.con``) and under
-cProfile. Prints: wall time, statements and their total time grouped by
-kind (temp tables by prefix), then the cProfile top entries by own time and
-by cumulative time.
+cProfile, both limited to the measured sections (not the setup). Prints:
+wall time, statements and their total time grouped by kind (temp tables by
+prefix), then the cProfile top entries by own time and by cumulative time.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import Stopwatch
 from workloads import BY_NAME, Context
 
 _NAME_DIGITS = re.compile(r"\b([a-z]+)\d+\b")
@@ -45,9 +46,13 @@ class TracingConnection:
         try:
             return self._con.execute(sql, parameters) if parameters is not None else self._con.execute(sql)
         finally:
-            kind = statement_kind(sql)
-            self.count[kind] = self.count.get(kind, 0) + 1
-            self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - start
+            if Stopwatch.measuring:
+                self._note(sql, time.perf_counter() - start)
+
+    def _note(self, sql: str, seconds: float) -> None:
+        kind = statement_kind(sql)
+        self.count[kind] = self.count.get(kind, 0) + 1
+        self.seconds[kind] = self.seconds.get(kind, 0.0) + seconds
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
@@ -83,9 +88,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ruledeck-profile-") as scratch:
         ctx = Context(args.n, args.cache, Path(scratch), json.loads(args.params), on_open=install)
         profiler = cProfile.Profile()
-        profiler.enable()
+        Stopwatch.profiler = profiler
         outcome = BY_NAME[args.workload].engine(ctx)
-        profiler.disable()
     print(f"{args.workload} at n={args.n:,}: {outcome.seconds:.3f} s measured (under cProfile), extra {outcome.extra}")
     for tracer in tracers:
         print(tracer.report(args.top))

@@ -10,7 +10,6 @@ work) and extra figures (rates, extrapolations, memory over time).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,9 +341,10 @@ def two_years_engine(ctx: Context) -> Outcome:
     months = int(ctx.params.get("months", 0))
     spent, steps = [], 0
     for end in _month_ends():
-        start = time.perf_counter()
-        summary = engine.tick(end)
-        spent.append(time.perf_counter() - start)
+        watch = Stopwatch()
+        with watch.measure():
+            summary = engine.tick(end)
+        spent.append(watch.seconds)
         steps += summary.steps
         if len(spent) == months or (not months and sum(spent) > budget):
             break
@@ -362,9 +362,10 @@ def two_years_sql(ctx: Context) -> Outcome:
     spent, start = [], CLOCK
     for end in _month_ends()[:months]:
         crons = [start.replace(day=1, hour=6, minute=0)]
-        began = time.perf_counter()
-        hand_sql.month(con, start, end, crons)
-        spent.append(time.perf_counter() - began)
+        watch = Stopwatch()
+        with watch.measure():
+            hand_sql.month(con, start, end, crons)
+        spent.append(watch.seconds)
         start = end
     fingerprint = _two_year_fingerprint(con)
     con.close()

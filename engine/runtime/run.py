@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from .compiled import CompiledProject
 
 
+BIG_TEMP_TABLE = 10_000
+
+
 class CascadeError(RuledeckError):
     """Rules fired each other deeper than the project allows (a loop, usually)."""
 
@@ -63,20 +66,25 @@ class Run:
 
     # -- temp tables ---------------------------------------------------------
     def temp_name(self, prefix: str = "t") -> str:
-        """A fresh temp table name, dropped when the run ends."""
+        """A temp table name unique within this run (the next run reuses the names)."""
         self._counter += 1
-        name = f"{prefix}{self._counter}"
-        self.temp_tables.append(name)
-        return name
+        return f"rd_{prefix}{self._counter}"
 
     def create_temp(self, select_sql: str, prefix: str = "t", params: list | None = None) -> tuple[str, int]:
-        """``CREATE TEMP TABLE … AS select``; returns the table and its row count."""
+        """``CREATE OR REPLACE TEMP TABLE … AS select``; returns the table and its row count.
+
+        Names restart with every run and tables are replaced rather than
+        dropped, which saves a statement per table; big ones are dropped at
+        the end of the run so they do not hold memory.
+        """
         name = self.temp_name(prefix)
-        count = self.con.execute(f"CREATE TEMP TABLE {name} AS {select_sql}", params or []).fetchone()[0]
+        count = self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}", params or []).fetchone()[0]
+        if count > BIG_TEMP_TABLE:
+            self.temp_tables.append(name)
         return name, count
 
     def close(self) -> None:
-        """Drop the run's temp tables."""
+        """Drop the run's big temp tables (small ones are replaced by the next run)."""
         for name in self.temp_tables:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self.temp_tables.clear()
