@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
@@ -93,6 +93,11 @@ def template_problems(text: str, names: Iterable[str]) -> list[TemplateProblem]:
     return problems
 
 
+@lru_cache(maxsize=512)
+def _compiled(text: str):
+    return environment().from_string(text)
+
+
 def render(text: str, values: Mapping[str, Any]) -> str:
     """Render a template with ``values``; problems raise :class:`TemplateError`.
 
@@ -102,7 +107,7 @@ def render(text: str, values: Mapping[str, Any]) -> str:
     'tel. '
     """
     try:
-        return environment().from_string(text).render(**values)
+        return _compiled(text).render(**values)
     except SecurityError as exc:
         raise TemplateError(f"template refused: {exc}") from None
     except UndefinedError as exc:

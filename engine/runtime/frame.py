@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -209,8 +210,20 @@ def rollup_sql(frame: Frame, alias: str, spec: dict) -> exp.Expression:
 
 
 
-def compile_expression(text: str, resolver, scope: Scope, expect: Type | None = None) -> exp.Expression:
-    """Parse, check and compile an expression from a (validated) definition."""
+def _scope_key(scope: Scope) -> tuple:
+    return (tuple(sorted(scope.fields.items())),
+            tuple(sorted((ns, tuple(sorted(names.items()))) for ns, names in scope.namespaces.items())),
+            scope.allow_now)
+
+
+@lru_cache(maxsize=4096)
+def _checked(text: str, scope_key: tuple, expect: Type | None):
+    fields, namespaces, allow_now = scope_key
     expr = parse(text)
-    check(expr, scope, expect)
-    return to_sql(expr, resolver)
+    check(expr, Scope(dict(fields), {ns: dict(names) for ns, names in namespaces}, allow_now), expect)
+    return expr
+
+
+def compile_expression(text: str, resolver, scope: Scope, expect: Type | None = None) -> exp.Expression:
+    """Parse, check (both cached per text and scope) and compile an expression from a validated definition."""
+    return to_sql(_checked(text, _scope_key(scope), expect), resolver)
