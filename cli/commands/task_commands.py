@@ -56,3 +56,45 @@ def task_done(task_id: int, outcome: str, comment: str | None, project_path: Pat
     with open_engine(project_path, db_path, wait_seconds) as engine:
         engine.complete_task(task_id, outcome, comment)
     click.echo(f"task #{task_id} completed as {outcome}")
+
+
+@click.command()
+@click.argument("item", type=int)
+@click.argument("stage")
+@project_option
+@db_option
+@wait_option
+def move(item: int, stage: str, project_path: Path, db_path: str | None, wait_seconds: float) -> None:
+    """Move card ITEM by hand to STAGE (a stage marked 'manual: true').
+
+    The rules waiting on leaving the old stage and entering the new one fire,
+    as they would for a move made by a rule.
+
+    \b
+    Example:
+      ruledeck move 42 archived -p definitions/complaints
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        engine.move(item, stage)
+    click.echo(f"item {item} moved to {stage}")
+
+
+@click.command()
+@project_option
+@db_option
+@wait_option
+@format_option(FORMATS_TABLE)
+def rejected(project_path: Path, db_path: str | None, wait_seconds: float, fmt: str) -> None:
+    """List the events refused at ingest, with the reason and how often they were tried.
+
+    A rejected event is tried again when its file is ingested again; it leaves
+    this list once it goes in.
+
+    \b
+    Example:
+      ruledeck rejected -p definitions/complaints --format csv
+    """
+    with open_engine(project_path, db_path, wait_seconds) as engine:
+        rows = engine.rejected()
+    columns = ["event_id", "source", "line", "reason", "attempts", "rejected_at"]
+    click.echo(table(rows, fmt, columns) if rows or fmt != "text" else "no rejected events")

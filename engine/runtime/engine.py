@@ -136,6 +136,29 @@ class Engine:
         self.after_commit(run)
         return task_id
 
+    def move(self, item: int, stage: str) -> None:
+        """Move a card by hand to a ``manual: true`` stage at the current clock (logged for replay)."""
+        from .manual import move_by_hand
+
+        now = self.clock()
+        if now is None:
+            raise UsageError("the clock has not started: ingest events or 'ruledeck tick --to …' first")
+        with self.transaction():
+            self.log_command("move", {"item": item, "stage": stage})
+            run = Run(self.con, self.compiled, now, Cause("command", f"move:{item}"))
+            try:
+                move_by_hand(run, item, stage)
+            finally:
+                run.close()
+        self.after_commit(run)
+
+    def rejected(self) -> list[dict]:
+        """Events refused so far, newest first, with their reasons."""
+        cursor = self.con.execute("SELECT event_id, source, line, reason, attempts, rejected_at FROM rd_rejected "
+                                  "ORDER BY rejected_at DESC NULLS LAST, event_id")
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
     def task_list(self, **filters) -> list[dict]:
         """Tasks as rows; see :func:`ruledeck.engine.query.tasks.task_list`."""
         from ..query.tasks import task_list

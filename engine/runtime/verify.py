@@ -66,6 +66,9 @@ def replay(engine, target: Path):
         elif kind == "task_done":
             data = json.loads(text)
             copy.complete_task(data["task"], data["outcome"], data.get("comment"))
+        elif kind == "move":
+            data = json.loads(text)
+            copy.move(data["item"], data["stage"])
     return copy
 
 

@@ -193,3 +193,26 @@ def test_overdue_tasks_preview_and_verify(cli, tmp_path):
     changed = cli("verify", "-p", project, "--db", db)
     assert changed.exit_code == 1
     assert changed.output.startswith("items_lead: 1 row(s) only in the database, 1 only in the replay\n")
+
+
+def test_moving_a_card_by_hand_only_into_manual_stages_and_listing_rejections(cli, tmp_path):
+    files = dict(CSV_PROJECT)
+    files["defs.yaml"] = files["defs.yaml"].replace("called: {kind: success}",
+                                                    "called: {kind: success}, parked: {manual: true}")
+    project = _write(tmp_path, files)
+    db = str(tmp_path / "s.duckdb")
+    events = tmp_path / "leads.jsonl"
+    events.write_text('{"id": "l1", "type": "lead_in", "time": "2026-01-10T10:00:00+03:00", '
+                      '"payload": {"email": "a@example.com"}}\n'
+                      '{"id": "l2", "type": "lead_in", "time": "2026-01-10T11:00:00+03:00", "payload": {}}\n')
+    cli("ingest", str(events), "-p", project, "--db", db)
+    refused = cli("move", "1", "called", "-p", project, "--db", db)
+    assert (refused.exit_code, refused.output) == (1, "Error: stage 'called' of 'lead' is reached by rules only; "
+                                                      "mark it 'manual: true' in the definitions to move cards "
+                                                      "there by hand\n")
+    assert cli("move", "7", "parked", "-p", project, "--db", db).output == "Error: there is no item 7\n"
+    moved = cli("move", "1", "parked", "-p", project, "--db", db)
+    assert (moved.exit_code, moved.output) == (0, "item 1 moved to parked\n")
+    assert cli("verify", "-p", project, "--db", db).exit_code == 0
+    listed = cli("rejected", "-p", project, "--db", db, "--format", "csv").output.splitlines()
+    assert listed[1].startswith(f"l2,{events},2,required field 'email' is missing,1,")
