@@ -21,12 +21,18 @@ from common import REPO
 SOURCES = ["prosthesis_followup", "complaints", "medical_orders", "service_requests", "bpm_patterns"]
 SECTIONS = ("processes", "event_types", "rules", "period_tables", "roles", "people", "lookups", "templates", "boards",
             "reports")
-VERSION = 1
+VERSION = 2
+
+
+SKIPPED = {"tests", "documents"}
+"""Folders the project loader skips (scenario specs, generated documents)."""
 
 
 def definition_files(project: Path) -> list[Path]:
-    """A project's definition files (everything but ruledeck.yaml), in a stable order."""
-    return sorted(p for p in project.rglob("*.yaml") if p.name != "ruledeck.yaml")
+    """A project's definition files (everything the loader reads but ruledeck.yaml), in a stable order."""
+    return sorted(p for p in project.rglob("*.yaml") if p.name != "ruledeck.yaml"
+                  and not SKIPPED.intersection(p.relative_to(project).parts[:-1])
+                  and not any(part.startswith(".") for part in p.relative_to(project).parts))
 
 
 def defined_names(files: list[Path]) -> set[str]:

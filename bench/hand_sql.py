@@ -248,8 +248,9 @@ def ingest_issued(con: duckdb.DuckDBPyConnection, path: str) -> None:
     SELECT nextval('rd_journal_seq'), ev_time, id, 'feedback', 'stage', 'stage', 'later', new_stage,
            'event', event_id, 'restage_feedback', 3
     FROM (SELECT *, {stage} AS new_stage FROM fb) WHERE new_stage <> 'later'""")
-    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('item_id', (SELECT max(id) FROM fb))")
-    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, (SELECT max(time) FROM ev))")
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} VALUES ('item_id', coalesce((SELECT max(id) FROM fb), ?))", [base])
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, coalesce((SELECT max(time) FROM ev), "
+                "(SELECT now FROM rd_clock WHERE id = 1)))")
     con.execute("COMMIT")
     con.execute("DROP TABLE ev; DROP TABLE sv; DROP TABLE fb")
 

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 RSS_LIMIT_MB = 1024
 INGEST_TARGET = 50_000
+STREAM_GROWTH_MB = 10
+"""Peak RSS growth from the first quarter of a stream to its end that still counts as flat."""
 
 
 def _seconds(value: float | None) -> str:
@@ -45,6 +47,9 @@ def verdict(result: Measured, by_name: dict[str, Measured]) -> tuple[str, str]:
         rate = _events_per_second(result) or 0.0
         met = "yes" if rate >= INGEST_TARGET else f"NO ({INGEST_TARGET / max(rate, 1e-9):,.0f}x short)"
         return f"{result.workload.target} (got {rate:,.1f}/s)", met
+    if name == "ingest_stream":
+        growth = max(_extra(result, "growth_mb") or [0.0])
+        return f"{result.workload.target} (+{growth:.0f} MB)", "yes" if growth <= STREAM_GROWTH_MB else "NO"
     if name == "board":
         return result.workload.target, "yes" if engine <= 0.3 else f"NO ({engine / 0.3:.1f}x over)"
     if name == "validate":
@@ -82,6 +87,10 @@ def notes(results: list[Measured], n: int) -> list[str]:
             lines.append(f"{result.label}: {rate:,.1f} events/s measured on {extra['events']} events; "
                          f"100k events extrapolated: {100_000 / rate:,.0f} s (EXTRAPOLATED); "
                          f"peak RSS at each quarter of the stream: {extra['rss_quarters_mb']} MB")
+        if name == "ingest_stream" and result.engine:
+            extra = result.engine[0]["extra"]
+            lines.append(f"{result.label}: peak RSS at each quarter of the {extra['events']:,}-event stream: "
+                         f"{extra['rss_quarters_mb']} MB (the input path: read, check, duplicate lookup)")
         if name == "two_years" and result.engine:
             extra = result.engine[0]["extra"]
             per_month = statistics.median(_extra(result, "per_month_s"))

@@ -144,6 +144,7 @@ def main() -> None:
                         help="where generated data is kept between runs")
     parser.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--save", type=Path, help="also write the raw results as JSON to this file")
     args = parser.parse_args()
     chosen = select(args.only)
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -156,7 +157,10 @@ def main() -> None:
         for workload in chosen:
             log(args, f"{workload.name}: {workload.label(args.n)}")
             results.append(measure(workload, args, Path(scratch)))
-    print(render(results, args.n, args.format, machine(), time.perf_counter() - started))
+    wall, host = time.perf_counter() - started, machine()
+    print(render(results, args.n, args.format, host, wall))
+    if args.save:
+        args.save.write_text(render(results, args.n, "json", host, wall), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -290,7 +290,7 @@ INGEST_START = dt.datetime(2026, 6, 1, 10, 0, tzinfo=CLOCK.tzinfo)
 
 
 def ingest_engine(ctx: Context) -> Outcome:
-    count = ingest_events(ctx.n)
+    count = int(ctx.params.get("events", ingest_events(ctx.n)))
     return _ingest_engine(ctx, _empty_database(ctx), _events_file(ctx, count, INGEST_START, "empty"), count)
 
 
@@ -300,7 +300,7 @@ def ingest_sql(ctx: Context) -> Outcome:
 
 
 def ingest_loaded_engine(ctx: Context) -> Outcome:
-    count = loaded_events(ctx.n)
+    count = int(ctx.params.get("events", loaded_events(ctx.n)))
     path, _ = _deployment_copy(ctx, ctx.n, "ingest-loaded")
     start = CLOCK + dt.timedelta(seconds=1)
     return _ingest_engine(ctx, path, _events_file(ctx, count, start, "loaded"), count)
@@ -310,6 +310,50 @@ def ingest_loaded_sql(ctx: Context) -> Outcome:
     count = loaded_events(ctx.n)
     path, _ = _deployment_copy(ctx, ctx.n, "ingest-loaded")
     return _ingest_sql(path, _events_file(ctx, count, CLOCK + dt.timedelta(seconds=1), "loaded"))
+
+
+def stream_events(n: int) -> int:
+    """Events of the streaming check: n / 10 (100k at 1M cards)."""
+    return max(200, n // 10)
+
+
+def _applied_database(ctx: Context, events: Path) -> Path:
+    path = _empty_database(ctx)
+    con = connect(path)
+    hand_sql.ingest_issued(con, str(events))
+    con.close()
+    return path
+
+
+def ingest_stream_engine(ctx: Context) -> Outcome:
+    """Re-ingest a file whose events are all applied already: the input path alone, for its memory."""
+    from ruledeck.engine import read_jsonl
+
+    count = stream_events(ctx.n)
+    events = _events_file(ctx, count, INGEST_START, "stream")
+    engine = _open_engine(ctx, _applied_database(ctx, events))
+    watch = Stopwatch()
+    with open(events, encoding="utf-8") as stream:
+        probe = MemoryProbe(read_jsonl(stream), count)
+        with watch.measure():
+            summary = engine.ingest(probe, str(events))
+    engine.close()
+    if summary.duplicates != count:
+        raise RuntimeError(f"expected {count} duplicates, got {summary.duplicates}")
+    marks = probe.marks
+    return Outcome(watch.seconds, {"duplicates": summary.duplicates},
+                   {"events": count, "rss_quarters_mb": marks, "growth_mb": round(marks[-1] - marks[0], 1)})
+
+
+def ingest_stream_sql(ctx: Context) -> Outcome:
+    count = stream_events(ctx.n)
+    events = _events_file(ctx, count, INGEST_START, "stream")
+    con = connect(_applied_database(ctx, events))
+    watch = Stopwatch()
+    with watch.measure():
+        hand_sql.ingest_issued(con, str(events))
+    con.close()
+    return Outcome(watch.seconds, {"duplicates": count})
 
 
 # -- 4. two years of ticking --------------------------------------------------------------------------------------
@@ -461,6 +505,8 @@ WORKLOADS: list[Workload] = [
              ">= 50,000 events/s", ingest_engine, ingest_sql),
     Workload("ingest_loaded", lambda n: f"ingest {_human(loaded_events(n))} prosthesis_issued, {_human(n)}-card db",
              ">= 50,000 events/s", ingest_loaded_engine, ingest_loaded_sql),
+    Workload("ingest_stream", lambda n: f"re-ingest {_human(stream_events(n))} applied events (duplicates)",
+             "memory flat", ingest_stream_engine, ingest_stream_sql),
     Workload("two_years", lambda n: f"tick 24 months, {_human(round(two_year_cards(n) / 7.6))} patients",
              "report", two_years_engine, two_years_sql),
     Workload("board", lambda n: f"board feedback_calls, {_human(n)} cards", "<= 0.3 s", board_engine, board_sql),

@@ -15,7 +15,7 @@ from typing import Any
 from ruledeck.engine import Board, Column
 
 from .render import to_json
-from .textwidth import clean, clip, csv_value, display, pad, wrap
+from .textwidth import clean, clip, csv_value, display, pad, width, wrap
 
 GAP = " │ "
 RULE_GAP = "─┼─"
@@ -41,9 +41,11 @@ def subheading(board: Board) -> str:
     return " · ".join(parts)
 
 
-def column_heading(column: Column) -> str:
-    """``Label (count)``."""
-    return f"{clean(column.label)} ({column.count})"
+def column_heading(column: Column, cells: int = 0) -> str:
+    """``Label (count)``; with ``cells``, the label is cut to fit and the count always shows."""
+    count = f" ({column.count})"
+    label = clean(column.label)
+    return (clip(label, max(cells - width(count), 1)) if cells else label) + count
 
 
 def total_lines(board: Board, column: Column) -> list[str]:
@@ -66,7 +68,7 @@ def board_text(board: Board, cells: int) -> str:
 
 
 def _band(board: Board, columns: list[Column], cells: int) -> list[str]:
-    heads = [[clip(column_heading(c), cells), *_totals_block(board, c, cells)] for c in columns]
+    heads = [[column_heading(c, cells), *_totals_block(board, c, cells)] for c in columns]
     bodies = [_column_body(board, c, cells) for c in columns]
     lines = _side_by_side(heads, cells)
     lines.append(RULE_GAP.join("─" * cells for _ in columns))

@@ -40,7 +40,7 @@ def _cause(entry) -> str:
         return f"event {entry.cause_id}" + (f" ({entry.event_type})" if entry.event_type else "")
     if entry.cause == "tick":
         return "tick"
-    return f"command {entry.cause_id}"
+    return f"command {entry.cause_id}" if entry.cause_id else "command"
 
 
 def change_text(entry) -> str:
@@ -149,12 +149,7 @@ def explanation_text(result: Explanation) -> str:
             "journal as of the event) and now."]
     for event in result.events:
         out.append(f"  event {event.id} ({event.type}) {_value(event.time)}")
-        quiet = [c.rule for c in event.checks if not c.woken]
-        for rule_check in event.checks:
-            if rule_check.woken:
-                out += _check_lines(rule_check)
-        if quiet:
-            out.append(f"    · not woken (their trigger did not happen in this event): {', '.join(quiet)}")
+        out += _event_lines(event.checks)
     if not result.events:
         out.append("  no events touched this item")
     if result.timers:
@@ -190,6 +185,24 @@ def _values_lines(result: Explanation) -> list[str]:
     return out
 
 
+def _event_lines(checks) -> list[str]:
+    """Checks one per line, except near misses sharing a reason (one line each) and rules not woken (one line)."""
+    out: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for rule_check in checks:
+        if rule_check.group and rule_check.woken:
+            detail = f" ({rule_check.detail})" if rule_check.detail else ""
+            groups.setdefault(rule_check.group, []).append(rule_check.rule + detail)
+        elif rule_check.woken:
+            out += _check_lines(rule_check)
+    for group, rules in groups.items():
+        out.append(f"    ✗ {group}; not for: {', '.join(rules)}")
+    quiet = [c.rule for c in checks if not c.woken]
+    if quiet:
+        out.append(f"    · not woken (their trigger did not happen in this event): {', '.join(quiet)}")
+    return out
+
+
 def _check_lines(rule_check) -> list[str]:
     mark = "✓" if rule_check.fired else "✗"
     out = [f"    {mark} {rule_check.rule}: {rule_check.reason}"]
@@ -209,7 +222,8 @@ def explanation_dict(result: Explanation) -> dict[str, Any]:
                 "entry": _entry_dict(o.entry) if o.entry else None}
 
     def check(c):
-        return {"rule": c.rule, "fired": c.fired, "woken": c.woken, "reason": c.reason, "condition": c.condition,
+        return {"rule": c.rule, "fired": c.fired, "woken": c.woken, "reason": c.reason, "group": c.group,
+                "condition": c.condition,
                 "verdicts": [{"basis": v.basis, "result": v.result, "seen": v.seen} for v in c.verdicts]}
 
     return {"id": result.card.id, "process": result.card.process.name, "stage": origin(result.stage),

@@ -40,6 +40,24 @@ from .runtime.clock import TickSummary
 from .runtime.engine import Engine
 from .runtime.events import RawEvent, read_csv, read_jsonl
 from .runtime.ingest import IngestSummary, Rejection
+from .scenarios import (
+    DEMO_BOARD,
+    DEMO_END,
+    DEMO_MOMENTS,
+    SCENARIOS,
+    Check,
+    DemoStep,
+    ProjectRun,
+    Scaffold,
+    SpecResult,
+    SuiteResult,
+    demo_project,
+    open_demo,
+    run_demo,
+    scaffold,
+)
+from .scenarios import Status as CheckStatus
+from .scenarios import run_paths as run_specs
 from .store.migrate import MigrationRefused
 from .timing import parse_datetime, parse_duration
 from .validation import ProjectResult, load_project, validate_paths, validate_project
@@ -47,6 +65,22 @@ from .validation.schema import KINDS as SCHEMA_KINDS
 from .validation.schema import load_schemas
 
 __all__ = [
+    "Check",
+    "CheckStatus",
+    "DEMO_BOARD",
+    "DEMO_END",
+    "DEMO_MOMENTS",
+    "DemoStep",
+    "ProjectRun",
+    "SCENARIOS",
+    "Scaffold",
+    "SpecResult",
+    "SuiteResult",
+    "demo_project",
+    "open_demo",
+    "run_demo",
+    "run_specs",
+    "scaffold",
     "Board",
     "Card",
     "Column",

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import click
-from ruledeck.engine import Finding, UsageError
-from ruledeck.engine.scenarios import ProjectRun, SpecResult, Status, SuiteResult, run_paths
+from ruledeck.engine import CheckStatus as Status
+from ruledeck.engine import Finding, ProjectRun, SpecResult, SuiteResult, UsageError, run_specs
 
 from ..exit_codes import ExitCode
 from ..options import format_option
@@ -38,7 +38,7 @@ def test(ctx: click.Context, paths: tuple[Path, ...], select: str | None, fmt: s
       ruledeck test definitions/complaints -k resubmit --format junit > report.xml
     """
     live = fmt == "text"
-    suite = run_paths(list(paths) or [Path(".")], select, _progress if live else None)
+    suite = run_specs(list(paths) or [Path(".")], select, _progress if live else None)
     if not suite.specs and not any(p.findings for p in suite.projects):
         where = ", ".join(str(p.root) for p in suite.projects)
         hint = f" matching '{select}'" if select else ""

@@ -43,6 +43,10 @@ class RuleCheck:
     verdicts: list[Verdict] = field(default_factory=list)
     woken: bool = True
     """False when the trigger's kind of change did not happen at all (no stage change for ``entered``)."""
+    group: str | None = None
+    """Checks failing for one shared reason carry it here (``the item entered 'draft'``), to be listed together,"""
+    detail: str = ""
+    """with what each one waited for (``entered 'done'``)."""
 
 
 @dataclass

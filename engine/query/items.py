@@ -1,4 +1,8 @@
-"""A list of a process's items with any of their fields, filtered, sorted and limited in one SELECT."""
+"""A list of a process's items with any of their fields, filtered, sorted and limited in one SELECT.
+
+The filter and sort key are computed for every item, the (possibly wide)
+fields only for the page returned, and the total from the same statement.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlglot import exp
 from ..definitions.model import Project
 from ..store.names import quote
 from .board import board_spec
-from .source import ItemSource, all_fields, fetch_dicts, find_process, sort_sql
+from .source import ItemSource, all_fields, fetch_dicts, find_process, sort_key
 
 
 @dataclass
@@ -47,12 +51,17 @@ def list_items(engine, name: str, *, where: str | None = None, sort: str | None 
     columns = [source.check_field(f) for f in fields] if fields else default_fields
     if where:
         conditions.append(source.condition(where))
-    select = ", ".join(f"{source.field(c)} AS {quote(c)}" for c in columns)
-    limit_sql = f" LIMIT {int(limit)}" if limit else ""
-    rows = fetch_dicts(engine.con, f"SELECT {select}, count(*) OVER () AS rd__total FROM {source.from_clause()} "
-                                   f"WHERE {' AND '.join(conditions) or 'TRUE'} "
-                                   f"ORDER BY {sort_sql(source, sort)}{limit_sql}")
-    total = rows[0].pop("rd__total") if rows else 0
-    for row in rows[1:]:
-        row.pop("rd__total")
+    key, direction = sort_key(source, sort)
+    matched = (f"SELECT it.id AS id, {key} AS k FROM {source.from_clause()} "
+               f"WHERE {' AND '.join(conditions) or 'TRUE'}")
+    page = f"SELECT id, k FROM matched ORDER BY k {direction} NULLS LAST, id{f' LIMIT {int(limit)}' if limit else ''}"
+    reader = ItemSource(project, process, engine.clock())
+    select = ", ".join(f"{reader.field(c)} AS {quote(c)}" for c in columns)
+    rows = fetch_dicts(engine.con, f"WITH matched AS ({matched}), page AS ({page}) "
+                                   f"SELECT {select}, (SELECT count(*) FROM matched) AS rd__total "
+                                   f"FROM page p JOIN {reader.table} it ON it.id = p.id {reader.joins()} "
+                                   f"ORDER BY p.k {direction} NULLS LAST, p.id")
+    total = rows[0]["rd__total"] if rows else 0
+    for row in rows:
+        del row["rd__total"]
     return ItemList(process.name, columns, rows, total)

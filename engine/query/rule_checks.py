@@ -35,10 +35,10 @@ def trigger_mismatch(rule: Rule, entries: list) -> str | None:
         if kind == "entered":
             if any(e.new in wanted for e in moves):
                 return None
-            return f"wrong stage: waits for entered '{names}'; the item entered {_quoted(e.new for e in moves)}"
+            return f"wrong stage: waits for entered '{names}'; {stage_moves(entries, kind)}"
         if any(e.old in wanted for e in moves):
             return None
-        return f"wrong stage: waits for left '{names}'; the item left {_quoted(e.old for e in moves)}"
+        return f"wrong stage: waits for left '{names}'; {stage_moves(entries, kind)}"
     if kind == "changed":
         if any(e.kind == "field" and e.field in wanted for e in entries):
             return None
@@ -46,6 +46,15 @@ def trigger_mismatch(rule: Rule, entries: list) -> str | None:
     if kind == "task":
         return _task_mismatch(rule, entries, wanted)
     return None
+
+
+def stage_moves(entries: list, kind: str = "entered") -> str:
+    """``the item entered 'done'`` (or ``left``): what the entries did to the item's stage."""
+    if kind == "entered":
+        moves = [e.new for e in entries if e.kind in ("stage", "created")]
+    else:
+        moves = [e.old for e in entries if e.kind == "stage"]
+    return f"the item {kind} {_quoted(moves)}"
 
 
 def _task_mismatch(rule: Rule, entries: list, wanted: list[str]) -> str | None:

@@ -80,14 +80,18 @@ def all_fields(process: Process) -> list[str]:
     return head + list(process.fields) + tail
 
 
+def sort_key(source: ItemSource, spec: str | None) -> tuple[str, str]:
+    """The SQL of the sort field of ``field`` or ``-field`` (default: id) and ``ASC``/``DESC``."""
+    if not spec:
+        return "it.id", "ASC"
+    name = source.check_field(spec.lstrip("-"))
+    return source.field(name), "DESC" if spec.startswith("-") else "ASC"
+
+
 def sort_sql(source: ItemSource, spec: str | None) -> str:
     """``ORDER BY`` terms for ``field`` or ``-field`` (descending), nulls last, then id."""
-    if not spec:
-        return "it.id"
-    name = spec.lstrip("-")
-    source.check_field(name)
-    direction = "DESC" if spec.startswith("-") else "ASC"
-    return f"{source.field(name)} {direction} NULLS LAST, it.id"
+    key, direction = sort_key(source, spec)
+    return f"{key} {direction} NULLS LAST, it.id"
 
 
 def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:

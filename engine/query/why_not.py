@@ -25,7 +25,7 @@ from ..store.names import items_table, quote
 from .asof import asof_ctes
 from .card import ItemCard, JournalEntry, item_values
 from .explain import EventCheck, RuleCheck, Verdict
-from .rule_checks import NOT_WOKEN, completed_task_ids, trigger_mismatch
+from .rule_checks import NOT_WOKEN, completed_task_ids, stage_moves, trigger_mismatch
 from .source import EPOCH
 
 CHANGE_TRIGGERS = ("created", "entered", "left", "changed", "task")
@@ -89,7 +89,12 @@ def _why_not(context: _Context, entries: list[JournalEntry]) -> RuleCheck:
         return RuleCheck(rule.name, False, f"wrong process: it {where}")
     mismatch = trigger_mismatch(rule, entries)
     if mismatch:
-        return RuleCheck(rule.name, False, mismatch, woken=not mismatch.startswith(NOT_WOKEN))
+        group, detail = None, ""
+        if mismatch.startswith("wrong stage: waits for "):
+            group = f"wrong stage: {stage_moves(entries, rule.trigger.kind)}"
+            detail = mismatch.removeprefix("wrong stage: waits for ").split(";")[0]
+        return RuleCheck(rule.name, False, mismatch, woken=not mismatch.startswith(NOT_WOKEN), group=group,
+                         detail=detail)
     if not rule.enabled:
         return RuleCheck(rule.name, False, "disabled (enabled: false)")
     if rule.pipeline and rule.pipeline != card.values["pipeline"]:
@@ -231,6 +236,8 @@ def _timer_check(engine, card: ItemCard, rule: Rule, past: _Past) -> RuleCheck:
     if rule.trigger.kind == "dwell" and card.values["stage"] != rule.trigger.value and went_off is None:
         return RuleCheck(rule.name, False, f"wrong stage: waits for {rule.trigger.options.get('for')} in "
                                            f"'{rule.trigger.value}', the item is in '{card.values['stage']}'")
+    if went_off is not None and rule.condition is None:
+        return RuleCheck(rule.name, True, f"fired at {_moment(went_off)} (no condition), leaving nothing on this item")
     if went_off is not None:
         context = _Context(engine, card, rule, went_off, past.at(went_off), {}, None, {})
         return _evaluated(context, f"its time came ({_moment(went_off)}) but ")

@@ -30,7 +30,7 @@ def check_spec(spec: Spec, project: Project) -> list[Finding]:
         _datetime(report, spec.loc("start"), data["start"], project)
     for index, step in enumerate(spec.steps()):
         _step(report, spec, project, index, step)
-    return report.findings
+    return sorted(report.findings, key=lambda f: (f.line, f.col, f.code))
 
 
 def _step(report: Report, spec: Spec, project: Project, index: int, step: dict) -> None:

@@ -142,7 +142,9 @@ def _apply(spec: Spec, engine: Engine, kind: str, step: dict[str, Any], index: i
             engine.tick(parse_duration(str(tick["by"])).add_to(now, engine.zone))
         return None
     if kind == "ingest":
-        return engine.ingest(_file_records(spec, loc, step["ingest"]), source=str(step["ingest"]))
+        target = step["ingest"]
+        source = target if isinstance(target, str) else target["file"]
+        return engine.ingest(_file_records(spec, loc, target), source=source)
     if kind == "event":
         events = [step["event"]]
     elif kind == "events":

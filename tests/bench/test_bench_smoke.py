@@ -13,6 +13,7 @@ WORKLOAD_ROWS = [
     "incident hold + resume, 300 cards",
     "prosthesis_issued, empty db",
     "prosthesis_issued, 300-card db",
+    "applied events (duplicates)",
     "tick 24 months",
     "board feedback_calls, 300 cards",
     "validate 20 definition files",

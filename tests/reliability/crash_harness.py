@@ -63,11 +63,19 @@ def dump(db: Path, processes: list[str], documents: Path) -> dict:
 
 
 def crash_until_done(args: list[str], cwd: Path, rng: random.Random, max_delay: float, kills: int) -> int:
-    """Kill the command ``kills`` times at random moments, then let it finish; returns the kills that hit."""
-    hits = 0
-    for _ in range(kills):
+    """Kill the command at random moments until ``kills`` kills landed mid-run, then let it finish.
+
+    A kill lands when the command was still running; one that came too late
+    (the command had finished) is retried with a shorter delay, up to three
+    times as many attempts. Returns the kills that landed.
+    """
+    hits, attempts = 0, 0
+    while hits < kills and attempts < 3 * kills:
+        attempts += 1
         if run(args, cwd, kill_after=rng.uniform(0.05, max_delay)) is None:
             hits += 1
+        else:
+            max_delay *= 0.7
     run(args, cwd)
     return hits
 

@@ -1,0 +1,1 @@
+"""The shipped set-ups (package data ``ruledeck.definitions``): one project per scenario of the domain."""

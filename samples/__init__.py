@@ -1,0 +1,1 @@
+"""Sample event streams (package data ``ruledeck.samples``): one folder per shipped project."""
