@@ -351,3 +351,19 @@ def test_rollups_and_computed_fields_are_usable_in_conditions(harness):
     remaining = resolver.item_column("it", frame.process, "m.id", "remaining").sql("duckdb")
     assert h.engine.con.execute(f"SELECT {paid}, {remaining} FROM {resolver.from_clause()}").fetchone() == (
         Decimal("300.00"), Decimal("0.00"))
+
+
+def test_a_document_from_a_rolled_back_event_leaves_no_row_and_no_file(harness):
+    failing = TASKS.replace("""      - document: {template: act}
+""", """      - document: {template: act}
+      - move: "case when problems = 'boom' then problems else 'done' end"
+""")
+    h = harness(failing, db="state.duckdb")
+    h.event("r1", "request_in", "2026-01-11T10:00:00+03:00", service="printers")
+    summary = h.event("p1", "report", "2026-01-13T10:00:00+03:00", number="REQ-2026-001", problems="boom")
+    assert summary.rejected[0].reason == ("rule 'reported' would move item 1 of 'request' to stage 'boom', "
+                                          "which pipeline 'main' does not have")
+    assert h.scalar("SELECT count(*) FROM rd_documents") == 0
+    assert not h.engine.documents_dir().exists() or not any(h.engine.documents_dir().iterdir())
+    h.event("p2", "report", "2026-01-14T10:00:00+03:00", number="REQ-2026-001", problems="fine")
+    assert [p.name for p in h.engine.documents_dir().iterdir()] == ["act-REQ-2026-001.md"]
