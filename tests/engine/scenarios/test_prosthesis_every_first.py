@@ -39,7 +39,7 @@ def test_every_first_of_the_month_each_open_card_is_in_the_column_of_its_planned
     checked = 0
     for month in range(25):
         restaged = add_months(first, month)
-        due = list(takewhile(lambda e: dt.datetime.fromisoformat(e.data["time"]) < restaged, events))
+        due = list(takewhile(lambda e, before=restaged: dt.datetime.fromisoformat(e.data["time"]) < before, events))
         events = events[len(due):]
         assert not engine.ingest(due).rejected
         engine.tick(restaged + dt.timedelta(hours=6))
