@@ -88,14 +88,25 @@ class Stopwatch:
             Stopwatch.measuring = nested
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (``VmHWM``; ru_maxrss as a fallback)."""
+def _status_mb(key: str) -> float | None:
     status = Path("/proc/self/status")
     if status.exists():
         for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return None
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (``VmHWM``; ru_maxrss as a fallback)."""
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now, in MiB (``VmRSS``; the peak where /proc is missing)."""
+    now = _status_mb("VmRSS")
+    return now if now is not None else peak_rss_mb()
 
 
 def machine() -> dict[str, str]:

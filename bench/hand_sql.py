@@ -43,12 +43,12 @@ def restage(con: duckdb.DuckDBPyConnection, now: dt.datetime, *, transaction: bo
         con.execute("COMMIT")
 
 
-def _next_ids(con: duckdb.DuckDBPyConnection, counter: str) -> str:
+def _next_ids(counter: str) -> str:
     return f"(SELECT coalesce(max(value), 0) FROM rd_counters WHERE name = '{counter}')"
 
 
 def _bump(con: duckdb.DuckDBPyConnection, counter: str, amount_sql: str) -> None:
-    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} SELECT '{counter}', {_next_ids(con, counter)} + ({amount_sql})")
+    con.execute(f"INSERT OR REPLACE INTO {COUNTERS} SELECT '{counter}', {_next_ids(counter)} + ({amount_sql})")
 
 
 def month(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
@@ -61,7 +61,7 @@ def month(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
     con.execute("CREATE OR REPLACE TEMP TABLE due_calls AS SELECT id, planned_at AS due, stage, title, phone, "
                 f"questions FROM items_feedback WHERE planned_at > {lower} AND planned_at <= {upper}")
     con.execute(f"INSERT INTO {FIRED} SELECT 'call_day_reminder', id, due FROM due_calls")
-    base = _next_ids(con, "outbox_id")
+    base = _next_ids("outbox_id")
     con.execute(f"""
     INSERT INTO {OUTBOX} SELECT {base} + row_number() OVER (ORDER BY due, id), 'feedback', id,
            'role:client_service',
@@ -73,7 +73,7 @@ def month(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
                 "title, planned_at FROM items_feedback WHERE stage = 'overdue' AND stage_entered_at + INTERVAL 14 DAY "
                 f"> {lower} AND stage_entered_at + INTERVAL 14 DAY <= {upper}")
     con.execute(f"INSERT INTO {FIRED} SELECT 'overdue_escalation', id, due FROM due_dwell")
-    base = _next_ids(con, "outbox_id")
+    base = _next_ids("outbox_id")
     con.execute(f"""
     INSERT INTO {OUTBOX} SELECT {base} + row_number() OVER (ORDER BY due, id), 'feedback', id,
            'role:client_service_lead',

@@ -24,12 +24,19 @@ from typing import Any
 from common import Stopwatch
 from workloads import BY_NAME, Context
 
-_NAME_DIGITS = re.compile(r"\b([a-z]+)\d+\b")
+_NAME_DIGITS = re.compile(r"\b([a-z_]+?)\d+\b")
+_TEMP = re.compile(r"^CREATE (?:OR REPLACE )?TEMP(?:ORARY)? TABLE (\S+)", re.IGNORECASE)
 
 
 def statement_kind(sql: str) -> str:
-    """A short, stable label for a statement: its first words, numbered temp tables collapsed (``m12`` → ``m*``)."""
-    words = " ".join(sql.split()[:4])
+    """A short, stable label for a statement: its first words, numbered temp tables collapsed (``m12`` → ``m*``).
+
+    >>> statement_kind("CREATE OR REPLACE TEMP TABLE rd_m12 AS SELECT 1")
+    'CREATE TEMP TABLE rd_m*'
+    """
+    text = " ".join(sql.split())
+    temp = _TEMP.match(text)
+    words = f"CREATE TEMP TABLE {temp.group(1)}" if temp else " ".join(text.split()[:4])
     return _NAME_DIGITS.sub(r"\1*", words)[:60]
 
 

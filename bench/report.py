@@ -86,10 +86,10 @@ def notes(results: list[Measured], n: int) -> list[str]:
             extra = result.engine[0]["extra"]
             lines.append(f"{result.label}: {rate:,.1f} events/s measured on {extra['events']} events; "
                          f"100k events extrapolated: {100_000 / rate:,.0f} s (EXTRAPOLATED); "
-                         f"peak RSS at each quarter of the stream: {extra['rss_quarters_mb']} MB")
+                         f"RSS at each quarter of the stream: {extra['rss_quarters_mb']} MB")
         if name == "ingest_stream" and result.engine:
             extra = result.engine[0]["extra"]
-            lines.append(f"{result.label}: peak RSS at each quarter of the {extra['events']:,}-event stream: "
+            lines.append(f"{result.label}: RSS at each quarter of the {extra['events']:,}-event stream: "
                          f"{extra['rss_quarters_mb']} MB (the input path: read, check, duplicate lookup)")
         if name == "two_years" and result.engine:
             extra = result.engine[0]["extra"]

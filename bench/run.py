@@ -24,7 +24,17 @@ from typing import Any
 
 from common import BENCH, machine
 from report import render
-from workloads import BY_NAME, WORKLOADS, Workload, definition_files, ingest_events, loaded_events, two_year_cards
+from workloads import (
+    BY_NAME,
+    WORKLOADS,
+    Workload,
+    applied_database,
+    definition_files,
+    ingest_events,
+    loaded_events,
+    stream_events,
+    two_year_cards,
+)
 
 DEFAULT_N = 200_000
 WORKER_TIMEOUT = 3600
@@ -88,6 +98,8 @@ def prepare(args: argparse.Namespace, names: list[str]) -> None:
         log(args, f"deployment {cards} cards ({info.patients} patients): {time.perf_counter() - start:.1f} s")
     if "validate" in names:
         gen_definitions.cached(args.cache, definition_files(args.n))
+    if "ingest_stream" in names:
+        applied_database(args.cache, stream_events(args.n))
 
 
 def log(args: argparse.Namespace, message: str) -> None:

@@ -20,7 +20,7 @@ import gen_data
 import gen_definitions
 import gen_events
 import hand_sql
-from common import CLOCK, NEXT_RESTAGE, PROJECT, Stopwatch, connect, copy_database, peak_rss_mb
+from common import CLOCK, NEXT_RESTAGE, PROJECT, Stopwatch, connect, copy_database, rss_mb
 
 INCIDENT_OPENED = CLOCK + dt.timedelta(minutes=10)
 INCIDENT_CLOSED = CLOCK + dt.timedelta(minutes=50)
@@ -217,15 +217,15 @@ def incident_sql(ctx: Context) -> Outcome:
 
 
 # -- 3. ingest ----------------------------------------------------------------------------------------------------
-def _events_file(ctx: Context, count: int, start: dt.datetime, tag: str) -> Path:
-    path = ctx.cache / f"issued-{tag}-{count}.jsonl"
+def _events_file(cache: Path, count: int, start: dt.datetime, tag: str) -> Path:
+    path = cache / f"issued-{tag}-{count}.jsonl"
     if not path.exists():
         gen_events.issued_events(path, count, start)
     return path
 
 
 class MemoryProbe:
-    """Wraps the event stream and notes the process's peak RSS at every quarter of it."""
+    """Wraps the event stream and notes the process's current RSS at every quarter of it."""
 
     def __init__(self, records: Iterable, total: int):
         self.records, self.total = records, total
@@ -236,7 +236,7 @@ class MemoryProbe:
         for count, record in enumerate(self.records, 1):
             yield record
             if count % quarter == 0:
-                self.marks.append(round(peak_rss_mb(), 1))
+                self.marks.append(round(rss_mb(), 1))
 
 
 def _ingest_fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -291,25 +291,25 @@ INGEST_START = dt.datetime(2026, 6, 1, 10, 0, tzinfo=CLOCK.tzinfo)
 
 def ingest_engine(ctx: Context) -> Outcome:
     count = int(ctx.params.get("events", ingest_events(ctx.n)))
-    return _ingest_engine(ctx, _empty_database(ctx), _events_file(ctx, count, INGEST_START, "empty"), count)
+    return _ingest_engine(ctx, _empty_database(ctx), _events_file(ctx.cache, count, INGEST_START, "empty"), count)
 
 
 def ingest_sql(ctx: Context) -> Outcome:
     count = ingest_events(ctx.n)
-    return _ingest_sql(_empty_database(ctx), _events_file(ctx, count, INGEST_START, "empty"))
+    return _ingest_sql(_empty_database(ctx), _events_file(ctx.cache, count, INGEST_START, "empty"))
 
 
 def ingest_loaded_engine(ctx: Context) -> Outcome:
     count = int(ctx.params.get("events", loaded_events(ctx.n)))
     path, _ = _deployment_copy(ctx, ctx.n, "ingest-loaded")
     start = CLOCK + dt.timedelta(seconds=1)
-    return _ingest_engine(ctx, path, _events_file(ctx, count, start, "loaded"), count)
+    return _ingest_engine(ctx, path, _events_file(ctx.cache, count, start, "loaded"), count)
 
 
 def ingest_loaded_sql(ctx: Context) -> Outcome:
     count = loaded_events(ctx.n)
     path, _ = _deployment_copy(ctx, ctx.n, "ingest-loaded")
-    return _ingest_sql(path, _events_file(ctx, count, CLOCK + dt.timedelta(seconds=1), "loaded"))
+    return _ingest_sql(path, _events_file(ctx.cache, count, CLOCK + dt.timedelta(seconds=1), "loaded"))
 
 
 def stream_events(n: int) -> int:
@@ -317,12 +317,27 @@ def stream_events(n: int) -> int:
     return max(200, n // 10)
 
 
-def _applied_database(ctx: Context, events: Path) -> Path:
-    path = _empty_database(ctx)
-    con = connect(path)
-    hand_sql.ingest_issued(con, str(events))
-    con.close()
+def applied_database(cache: Path, count: int) -> Path:
+    """A database (cached) holding the stream's events already applied, by the hand-written SQL."""
+    from ruledeck.engine import Engine, load_project
+
+    events = _events_file(cache, count, INGEST_START, "stream")
+    path = cache / f"applied-{count}.duckdb"
+    if not path.exists():
+        partial = cache / f"applied-{count}.partial.duckdb"
+        for stale in (partial, Path(str(partial) + ".wal")):
+            stale.unlink(missing_ok=True)
+        Engine.open(load_project(PROJECT), str(partial)).close()
+        con = connect(partial)
+        hand_sql.ingest_issued(con, str(events))
+        con.execute("CHECKPOINT")
+        con.close()
+        partial.replace(path)
     return path
+
+
+def _applied_copy(ctx: Context, count: int) -> Path:
+    return copy_database(applied_database(ctx.cache, count), ctx.work / "applied.duckdb")
 
 
 def ingest_stream_engine(ctx: Context) -> Outcome:
@@ -330,8 +345,8 @@ def ingest_stream_engine(ctx: Context) -> Outcome:
     from ruledeck.engine import read_jsonl
 
     count = stream_events(ctx.n)
-    events = _events_file(ctx, count, INGEST_START, "stream")
-    engine = _open_engine(ctx, _applied_database(ctx, events))
+    events = _events_file(ctx.cache, count, INGEST_START, "stream")
+    engine = _open_engine(ctx, _applied_copy(ctx, count))
     watch = Stopwatch()
     with open(events, encoding="utf-8") as stream:
         probe = MemoryProbe(read_jsonl(stream), count)
@@ -347,8 +362,8 @@ def ingest_stream_engine(ctx: Context) -> Outcome:
 
 def ingest_stream_sql(ctx: Context) -> Outcome:
     count = stream_events(ctx.n)
-    events = _events_file(ctx, count, INGEST_START, "stream")
-    con = connect(_applied_database(ctx, events))
+    events = _events_file(ctx.cache, count, INGEST_START, "stream")
+    con = connect(_applied_copy(ctx, count))
     watch = Stopwatch()
     with watch.measure():
         hand_sql.ingest_issued(con, str(events))
