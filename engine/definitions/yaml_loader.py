@@ -19,6 +19,8 @@ from ..errors import Finding
 
 Path_ = tuple[str | int, ...]
 
+# libyaml's composer (when PyYAML has it) builds the same node tree with the same marks, ten times faster.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 64
@@ -180,7 +182,7 @@ def load_yaml_text(text: str, display: str) -> YamlDocument:
     """
     doc = YamlDocument(display, None, text)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_COMPOSER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

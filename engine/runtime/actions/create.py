@@ -50,7 +50,8 @@ def _sequence_sql(run: Run, process: Process, field: str, pattern: str, count: i
         else:
             width = int(match.group(2) or 0)
             number = f"CAST({base} + c.rn AS VARCHAR)"
-            parts.append(f"lpad({number}, {width}, '0')" if width else number)
+            padded = f"CASE WHEN length({number}) >= {width} THEN {number} ELSE lpad({number}, {width}, '0') END"
+            parts.append(padded if width else number)
         last = match.end()
     if last < len(pattern):
         parts.append(exp.Literal.string(pattern[last:]).sql("duckdb"))
