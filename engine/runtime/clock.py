@@ -23,7 +23,7 @@ from .frame import timestamp_sql
 from .run import Cause, Run
 
 Progress = Callable[[float, dt.datetime], None]
-MAX_ROUNDS = 1000
+MAX_ROUNDS = 100_000
 
 
 @dataclass
@@ -154,14 +154,18 @@ class Clock:
             run = Run(self.engine.con, self.compiled, until, Cause("tick", until.isoformat()))
             try:
                 for _ in range(MAX_ROUNDS):
-                    fired = 0
-                    for rule in timers:
-                        items, first = self._fire_timers(run, rule, after, until)
-                        if items:
-                            fired += items
-                            self._record(summary, first, rule.name, items)
-                    if not fired:
+                    pending = self._pending_by_rule(timers, after, until)
+                    if not pending:
                         break
+                    first_rule = pending[0][1]
+                    others = [p for p in pending[1:] if p[1] != first_rule]
+                    rule = timers[first_rule]
+                    # The earliest rule fires everything it has due before any other rule's next item,
+                    # so timers of different rules keep their time order; equal times go by declaration.
+                    bound = (others[0][0], first_rule < others[0][1]) if others else None
+                    items, first = self._fire_timers(run, rule, after, until, bound)
+                    if items:
+                        self._record(summary, first, rule.name, items)
                 else:
                     raise UsageError(f"timers kept falling due again within one window up to {until.isoformat()}; "
                                      "a rule probably moves its own date forward by less than the window")
@@ -179,13 +183,27 @@ class Clock:
         summary.fired[rule] = summary.fired.get(rule, 0) + 1
         summary.log.append((moment, rule, items))
 
-    def _fire_timers(self, run: Run, rule: Rule, after: dt.datetime, until: dt.datetime) -> tuple[int, dt.datetime]:
-        """Fire ``rule`` for every item due in the window and not fired for that due time yet."""
+    def _pending_by_rule(self, timers: list[Rule], after: dt.datetime, until: dt.datetime) -> list[tuple]:
+        """(next due, index) of every timer rule with an item due in the window and not fired yet."""
+        parts = [f"SELECT {index} AS k, min(p.due) AS due FROM ({_pending_sql(rule, after, until)}) p "
+                 f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)"
+                 for index, rule in enumerate(timers)]
+        if not parts:
+            return []
+        rows = self.engine.con.execute(" UNION ALL ".join(parts), [r.name for r in timers]).fetchall()
+        return sorted((due, k) for k, due in rows if due is not None)
+
+    def _fire_timers(self, run: Run, rule: Rule, after: dt.datetime, until: dt.datetime,
+                     bound: tuple[dt.datetime, bool] | None = None) -> tuple[int, dt.datetime]:
+        """Fire ``rule`` for its items due in the window (before ``bound``) and not fired for that due time yet."""
         pending = _pending_sql(rule, after, until)
+        limit = ""
+        if bound is not None:
+            limit = f" AND p.due {'<=' if bound[1] else '<'} {timestamp_sql(bound[0]).sql('duckdb')}"
         table, count = run.create_temp(
             f"SELECT p.id, NULL::BIGINT AS task, p.due AS now_at FROM ({pending}) p "
-            f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)",
-            "d", [rule.name])
+            f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)"
+            f"{limit}", "d", [rule.name])
         if not count:
             return 0, until
         run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, now_at FROM {table}", [rule.name])

@@ -299,3 +299,40 @@ def test_a_timer_passed_by_a_long_tick_fires_with_its_own_due_time(harness):
         "SELECT strftime(at_time, '%Y-%m-%d %H:%M'), cause_id FROM rd_journal WHERE new = 'closed'").fetchall()
     assert closed == [("2026-03-07 10:00", "2026-03-30T00:00:00+03:00")]
     assert str(h.one("case", "stage_entered_at")["stage_entered_at"])[:16] == "2026-03-07 10:00"
+
+
+TIMERS = """
+processes:
+  card:
+    fields:
+      early: {type: datetime, required: true}
+      late: {type: datetime, required: true}
+      note: {type: string, default: ""}
+    pipelines: {main: {stages: {open: {}}}}
+event_types:
+  add: {fields: {early: {type: datetime, required: true}, late: {type: datetime, required: true}}}
+rules:
+  add:
+    when: {event: add}
+    then: [{create: {process: card, set: {early: event.early, late: event.late}}}]
+  at_late:
+    process: card
+    when: {date: late}
+    then: [{set: {note: "concat(note, 'L')"}}]
+  at_early:
+    process: card
+    when: {date: early}
+    then: [{set: {note: "concat(note, 'E')"}}]
+"""
+
+
+def test_timers_of_different_rules_fire_in_time_order_whatever_their_declaration_order(harness):
+    h = harness(TIMERS)
+    h.event("a1", "add", "2026-01-10T08:00:00+03:00", early="2026-01-10T09:00:00+03:00",
+            late="2026-01-10T10:00:00+03:00")
+    h.event("a2", "add", "2026-01-10T08:00:00+03:00", early="2026-01-12T09:00:00+03:00",
+            late="2026-01-11T10:00:00+03:00")
+    summary = h.tick("2026-01-20 00:00")
+    assert [n["note"] for n in h.items("card", "note")] == ["EL", "LE"]
+    assert [(m.isoformat()[:16], rule) for m, rule, _ in summary.log] == [
+        ("2026-01-10T09:00", "at_early"), ("2026-01-10T10:00", "at_late"), ("2026-01-12T09:00", "at_early")]
