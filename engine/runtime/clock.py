@@ -114,10 +114,11 @@ class Clock:
         """Fire everything due in (clock, to] in time order, then set the clock to ``to``.
 
         Time is cut into windows at every cron occurrence. In a window, the
-        date and dwell triggers that fall due fire first, rule by rule, each
-        item with its own due time as ``now()``; then the cron rules of the
-        window's end fire. A window is one transaction that also stores the
-        clock at its end.
+        date and dwell triggers that fall due fire first, in time order across
+        rules (a rule fires all it has due before any other rule's next item,
+        set-based), each item with its own due time as ``now()``; then the
+        cron rules of the window's end fire. A window is one transaction that
+        also stores the clock at its end.
         """
         con = self.engine.con
         start = read_clock(con)
