@@ -22,9 +22,9 @@ from ..render import to_json
 def explain(item: str, fmt: str, project_path: Path, db_path: str | None, wait_seconds: float) -> None:
     """Explain an item: what put it in its stage and set each value, and which rules did not fire and why.
 
-    Conditions of the rules that did not fire are re-evaluated against the
-    item's current values (the journal keeps changes, not snapshots); fields
-    changed since the event are flagged.
+    Conditions of the rules that did not fire are evaluated on the values the
+    item had then (rebuilt from the journal as of the event) and on its
+    current values; both verdicts are shown with the values they read.
 
     \b
     Example:
