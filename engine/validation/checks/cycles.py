@@ -25,11 +25,27 @@ def _fires(effects: Effects, target: Rule) -> bool:
     return False
 
 
+def _touched(effects: Effects) -> set[str]:
+    """The processes an action list can change (only their rules can be woken)."""
+    return ({p for p, _ in effects.entered} | effects.moved | {p for p, _ in effects.changed} | effects.created
+            | {p for p, _ in effects.completed})
+
+
 def rule_graph(project: Project) -> dict[str, list[str]]:
-    """Which rules each rule's actions may fire directly."""
+    """Which rules each rule's actions may fire directly (candidates looked up by process, not all pairs)."""
     rules = [r for r in project.rules.values() if r.enabled]
-    effects = {r.name: rule_effects(project, r) for r in rules}
-    return {r.name: [t.name for t in rules if _fires(effects[r.name], t)] for r in rules}
+    order = {r.name: i for i, r in enumerate(rules)}
+    by_process: dict[str | None, list[Rule]] = {}
+    for rule in rules:
+        by_process.setdefault(rule.process, []).append(rule)
+    graph = {}
+    for rule in rules:
+        effects = rule_effects(project, rule)
+        candidates = {t.name: t for p in _touched(effects) for t in by_process.get(p, [])}
+        candidates.update({name: project.rules[name] for name in effects.runs if name in order})
+        fired = [t for t in candidates.values() if _fires(effects, t)]
+        graph[rule.name] = [t.name for t in sorted(fired, key=lambda t: order[t.name])]
+    return graph
 
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
