@@ -103,7 +103,8 @@ class Clock:
                 plan.setdefault(moment, []).append(rule)
         return plan
 
-    def _next_data_due(self, after: dt.datetime, until: dt.datetime) -> dt.datetime | None:
+    def next_data_due(self, after: dt.datetime, until: dt.datetime) -> dt.datetime | None:
+        """The first date or dwell due time in (after, until], fired or not (None: none)."""
         parts = [f"SELECT min(due) FROM ({_pending_sql(r, after, until)})"
                  for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")]
         if not parts:
@@ -137,7 +138,7 @@ class Clock:
         for boundary in boundaries:
             if boundary <= cursor:
                 continue
-            if cron.get(boundary) or self._next_data_due(cursor, boundary) is not None:
+            if cron.get(boundary) or self.next_data_due(cursor, boundary) is not None:
                 self._window(cursor, boundary, cron.get(boundary, []), summary)
                 summary.steps += 1
             cursor = boundary
@@ -202,7 +203,7 @@ class Clock:
         if bound is not None:
             limit = f" AND p.due {'<=' if bound[1] else '<'} {timestamp_sql(bound[0]).sql('duckdb')}"
         table, count = run.create_temp(
-            f"SELECT p.id, NULL::BIGINT AS task, p.due AS now_at FROM ({pending}) p "
+            f"SELECT p.id, NULL::BIGINT AS task, p.due AS now_at, NULL::BIGINT AS ev FROM ({pending}) p "
             f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)"
             f"{limit}", "d", [rule.name])
         if not count:

@@ -21,7 +21,7 @@ from ..store.system_tables import create_statements
 from .clock import Clock, Progress, TickSummary, read_clock
 from .compiled import CompiledProject
 from .events import RawEvent
-from .ingest import Ingester, IngestSummary
+from .ingest import BATCH_SIZE, Ingester, IngestSummary
 from .run import Cause, Run
 from .task_commands import complete
 
@@ -117,9 +117,9 @@ class Engine:
         return verify(self)
 
     # -- input -----------------------------------------------------------------------
-    def ingest(self, records: Iterable[RawEvent], source: str = "-") -> IngestSummary:
-        """Apply events in order; see :mod:`.ingest` for the guarantees."""
-        return Ingester(self, source).run(records)
+    def ingest(self, records: Iterable[RawEvent], source: str = "-", batch_size: int = BATCH_SIZE) -> IngestSummary:
+        """Apply events in order, up to ``batch_size`` at a time where that is safe; see :mod:`.ingest`."""
+        return Ingester(self, source, batch_size).run(records)
 
     def complete_task(self, task: int | dict, outcome: str, comment: str | None = None) -> int:
         """Complete a task at the current clock and fire the rules waiting on it."""

@@ -3,7 +3,8 @@
 Every action works on a *match table*, a temp table with one row per item:
 ``rn`` (row number), ``id`` (the item, NULL for a rule without a process),
 ``src`` (the outer item in ``update``), ``task`` (the task of a task
-trigger), ``now_at`` (the moment the row fires, for time triggers) and one
+trigger), ``now_at`` (the moment the row fires, for time triggers and
+batched events), ``ev`` (in a batch, the event the row belongs to) and one
 ``as_<name>`` column per ``create … as: name``. The :class:`FrameResolver`
 turns the names an expression reads into columns of joined tables and records
 the joins the statement needs.
@@ -21,7 +22,6 @@ from ..definitions.model import EventType, Process, Project
 from ..expressions import Scope, Type, check, parse, to_sql
 from ..store.names import column, items_table, quote
 
-MATCH_COLUMNS = "rn BIGINT, id BIGINT, src BIGINT, task BIGINT, now_at TIMESTAMPTZ"
 EVENT_TABLE = "ctx_event"
 
 
@@ -43,6 +43,7 @@ class Frame:
     has_event: bool = False
     task: bool = False
     per_row_now: bool = False
+    batched: bool = False
     created: dict[str, Process] = field(default_factory=dict)
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
@@ -94,7 +95,8 @@ class FrameResolver:
         if namespace == "source":
             return self.item_column("src", self.frame.source, "m.src", name)
         if namespace == "event":
-            self.joins["ev"] = f"CROSS JOIN {EVENT_TABLE} ev"
+            self.joins["ev"] = (f"JOIN {EVENT_TABLE} ev ON ev.ev = m.ev" if self.frame.batched
+                                else f"CROSS JOIN {EVENT_TABLE} ev")
             return column("ev", name)
         if namespace == "task":
             self.joins["tk"] = "LEFT JOIN rd_tasks tk ON tk.id = m.task"

@@ -1,10 +1,15 @@
-"""Apply events: exactly once each, in one transaction each, bad ones kept with a reason.
+"""Apply events: exactly once each, all or nothing each, bad ones kept with a reason.
 
 Before an event is applied the clock advances to its time, firing whatever
 fell due first. An event older than the clock (a late event) is applied at
 the clock's time: the past is not rewritten, and its own time is kept in the
 events table. An event id seen before (accepted) is a duplicate and changes
 nothing; a previously rejected id is tried again.
+
+Consecutive events of a type :mod:`.batch_plan` approves, with nothing due
+between them, are applied together (:mod:`.batch`), leaving what one at a
+time would; every other event, and a batch that cannot go in whole, is
+applied one at a time in its own transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import duckdb
 from ..definitions.model import FieldDef
 from ..store.names import items_table, quote
 from ..store.types import sql_type
+from .batch import BatchConflict, BatchEvent, apply_batch, first_due
+from .batch_plan import batchable_event_types
 from .clock import read_clock
 from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of
 from .frame import EVENT_TABLE
@@ -81,21 +88,101 @@ def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[st
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {', '.join(columns)}", params)
 
 
+BATCH_SIZE = 5_000
+
+
 class Ingester:
     """Applies a stream of raw events to an engine."""
 
-    def __init__(self, engine, source: str = "-"):
+    def __init__(self, engine, source: str = "-", batch_size: int = BATCH_SIZE):
         self.engine = engine
         self.source = source
         self.summary = IngestSummary()
+        self.batch_size = batch_size
+        self.batchable = batchable_event_types(engine.compiled) if batch_size > 1 else frozenset()
+        self._pending: list[tuple[RawEvent, Event]] = []
+        self._pending_ids: set[str] = set()
 
     def run(self, records: Iterable[RawEvent], progress: Callable[[int], None] | None = None) -> IngestSummary:
         """Apply every record in order."""
         for count, raw in enumerate(records, 1):
-            self.apply(raw)
+            self._take(raw)
             if progress:
                 progress(count)
+        self._flush()
         return self.summary
+
+    # -- batches ----------------------------------------------------------------------------
+    def _take(self, raw: RawEvent) -> None:
+        event = self._batch_candidate(raw)
+        if event is None:
+            self._flush()
+            self.apply(raw)
+            return
+        if self._pending and (event.type != self._pending[0][1].type or len(self._pending) >= self.batch_size):
+            self._flush()
+        self._pending.append((raw, event))
+        self._pending_ids.add(event.id)
+
+    def _batch_candidate(self, raw: RawEvent) -> Event | None:
+        """The checked event when it may wait for a batch; None sends it (and what waits) through one by one."""
+        data = raw.data
+        if raw.error or not isinstance(data, dict) or data.get("type") not in self.batchable:
+            return None
+        if event_id_of(raw) in self._pending_ids:
+            return None
+        try:
+            return check_event(raw, self.engine.project)
+        except EventRejected:
+            return None
+
+    def _flush(self) -> None:
+        pending, self._pending, self._pending_ids = self._pending, [], set()
+        if not pending:
+            return
+        ids = [event.id for _, event in pending]
+        seen = {row[0] for row in self.engine.con.execute(
+            "SELECT id FROM rd_events WHERE id IN (SELECT unnest(?))", [ids]).fetchall()}
+        if seen:
+            self.summary.duplicates += sum(event.id in seen for _, event in pending)
+            pending = [p for p in pending if p[1].id not in seen]
+        while pending:
+            pending = pending[self._apply_prefix(pending):]
+
+    def _apply_prefix(self, pending: list[tuple[RawEvent, Event]]) -> int:
+        """Apply the longest prefix of ``pending`` with nothing falling due among it; returns its length."""
+        clock = read_clock(self.engine.con)
+        batch, running = [], clock
+        for _, event in pending:
+            if running is None or event.time > running:
+                running = event.time
+            batch.append(BatchEvent(event, running, event.time < running))
+        start = clock if clock is not None else batch[0].now
+        due = first_due(self.engine, start, batch[-1].now)
+        size = len(batch) if due is None else sum(1 for b in batch if b.now < due)
+        if size <= 1:
+            self.apply(pending[0][0])
+            return 1
+        batch = batch[:size]
+        try:
+            with self.engine.transaction():
+                run = apply_batch(self.engine, batch, lambda last: self._check_nothing_due(start, last))
+        except (BatchConflict, ActionFailed, CascadeError):
+            for raw, _ in pending[:size]:
+                self.apply(raw)
+            return size
+        self.summary.accepted += size
+        self.summary.late += sum(b.late for b in batch)
+        for name in run.fired:
+            self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
+        return size
+
+    def _check_nothing_due(self, start, last) -> None:
+        due = self.engine.clock_keeper.next_data_due(start, last)
+        if due is not None:
+            raise BatchConflict(f"something the batch created falls due at {due.isoformat()}")
+
+    # -- one event ---------------------------------------------------------------------------
 
     def apply(self, raw: RawEvent) -> None:
         """Apply one record: duplicate, rejected, or accepted with everything it causes."""

@@ -19,13 +19,20 @@ from ..errors import RuledeckError
 from ..expressions import Type
 from ..store.names import items_table, quote
 from .changes import Change
-from .frame import Frame, FrameResolver, compile_expression
+from .frame import EVENT_TABLE, Frame, FrameResolver, compile_expression
 
 if TYPE_CHECKING:
     from .compiled import CompiledProject
 
 
 BIG_TEMP_TABLE = 10_000
+BATCH_JOURNAL = "rd_batch_journal"
+"""In a batch, journal rows wait here (with the ``ev`` they belong to) until they are numbered in event order."""
+BATCH_JOURNAL_SEQ = "rd_batch_journal_seq"
+BATCH_ITEMS = "rd_batch_items"
+"""In a batch, the items created (``id``, ``ev``, ``process``), renumbered in event order at the end."""
+TMP_ID_BASE = 1 << 52
+"""Items created in a batch get ids from here until they are renumbered (no real id comes near it)."""
 
 
 class CascadeError(RuledeckError):
@@ -58,7 +65,10 @@ class Run:
     fired: list[str] = field(default_factory=list)
     chain: tuple[str, ...] = ()
     """The rules that led to the one now running (for the cascade-loop message)."""
+    batched: bool = False
+    """Many events at once (see :mod:`.batch`): match rows carry their event's ``ev``."""
     _counter: int = 0
+    _tmp_ids: int = 0
 
     @property
     def project(self):
@@ -90,9 +100,31 @@ class Run:
         self.temp_tables.clear()
 
     # -- journal ------------------------------------------------------------------
+    @property
+    def journal_table(self) -> str:
+        """Where journal rows go: the journal, or in a batch the table they wait in."""
+        return BATCH_JOURNAL if self.batched else "rd_journal"
+
+    @property
+    def journal_seq(self) -> str:
+        """The sequence numbering journal rows (in a batch, provisional numbers)."""
+        return BATCH_JOURNAL_SEQ if self.batched else "rd_journal_seq"
+
     def journal_sql(self, rule: Rule | None, depth: int) -> tuple[str, list]:
-        """The constant tail of a journal row: cause, cause id, rule, depth (as parameters)."""
-        return "?, ?, ?, ?", [self.cause.kind, self.cause.id, rule.name if rule else None, depth]
+        """The tail of a journal row: cause, cause id, rule, depth (in a batch also the row's ``ev``).
+
+        In a batch the cause id is filled in from the row's event when the rows are numbered.
+        """
+        rule_name = rule.name if rule else None
+        if self.batched:
+            return "?, NULL, ?, ?, ev", [self.cause.kind, rule_name, depth]
+        return "?, ?, ?, ?", [self.cause.kind, self.cause.id, rule_name, depth]
+
+    def provisional_ids(self, count: int) -> int:
+        """In a batch: ``count`` provisional item ids; returns the last one used before them."""
+        base = TMP_ID_BASE + self._tmp_ids
+        self._tmp_ids += count
+        return base
 
     # -- firing ---------------------------------------------------------------------
     def frame_for(self, rule: Rule, match: str) -> Frame:
@@ -100,11 +132,12 @@ class Run:
         process = self.project.processes.get(rule.process) if rule.process else None
         event = self.project.event_types.get(self.event_type) if self.event_type else None
         return Frame(self.project, match, process, self.now, event=event,
-                     has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task", per_row_now=True)
+                     has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task", per_row_now=True,
+                     batched=self.batched)
 
     def select_items(self, rule: Rule, source: str, filter_sql: str = "TRUE", *,
-                     order: str = "m.id") -> tuple[Frame, int]:
-        """Match table for ``rule`` from ``source`` (aliased ``m``, with ``id``, ``task`` and ``now_at``)."""
+                     order: str = "m.ev, m.id") -> tuple[Frame, int]:
+        """Match table for ``rule`` from ``source`` (aliased ``m``, with ``id``, ``task``, ``now_at``, ``ev``)."""
         frame = self.frame_for(rule, source)
         resolver = FrameResolver(frame)
         conditions = [filter_sql]
@@ -116,7 +149,7 @@ class Run:
             conditions.append(f"it.pipeline = '{rule.pipeline}'")
         columns = {"rn": f"row_number() OVER (ORDER BY {order})", "id": "m.id", "src": "NULL::BIGINT",
                    "task": "m.task" if frame.task else "NULL::BIGINT",
-                   "now_at": "m.now_at"}
+                   "now_at": "m.now_at", "ev": "m.ev"}
         select = ", ".join(f"{sql} AS {name}" for name, sql in columns.items())
         where = " AND ".join(f"({c})" for c in conditions)
         match, count = self.create_temp(f"SELECT {select} FROM {resolver.from_clause()} WHERE {where}", "m")
@@ -125,10 +158,13 @@ class Run:
     def fire_event_rule(self, rule: Rule) -> int:
         """An event (or cron) rule: all items of its process passing ``if``, or one run without items."""
         if rule.process:
-            source = f"(SELECT id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at " \
+            source = f"(SELECT id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev " \
                      f"FROM {quote(items_table(rule.process))})"
+        elif self.batched:
+            source = f"(SELECT NULL::BIGINT AS id, NULL::BIGINT AS task, e.now_at, e.ev FROM {EVENT_TABLE} e)"
         else:
-            source = "(SELECT NULL::BIGINT AS id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at)"
+            source = ("(SELECT NULL::BIGINT AS id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, "
+                      "NULL::BIGINT AS ev)")
         frame, count = self.select_items(rule, source)
         if count:
             self.run_actions(rule, frame, depth=0)
@@ -153,7 +189,11 @@ class Run:
         """Run a rule's actions over its match table; cascade after each one."""
         from .actions import run_action_list
 
-        self.fired.append(rule.name)
+        if self.batched:
+            events = self.con.execute(f"SELECT count(DISTINCT ev) FROM {frame.match}").fetchone()[0]
+            self.fired += [rule.name] * events
+        else:
+            self.fired.append(rule.name)
         outer = self.chain
         self.chain = (*outer, rule.name)
         try:

@@ -27,7 +27,7 @@ def apply_assignments(run: Run, rule: Rule, frame: Frame, resolver: FrameResolve
     """Set ``column = sql`` on every item of the frame where ``where`` holds; journal and report changes."""
     process = frame.process
     resolver.item_column("it", process, "m.id", "id")
-    columns = ["it.id AS id", "it.pipeline AS pipeline", f"{frame.now_sql()} AS now_at"]
+    columns = ["it.id AS id", "it.pipeline AS pipeline", f"{frame.now_sql()} AS now_at", "m.ev AS ev"]
     for name, sql in values.items():
         columns.append(f"it.{quote(name)} AS {quote('old_' + name)}")
         columns.append(f"({sql}) AS {quote('new_' + name)}")
@@ -50,10 +50,10 @@ def apply_assignments(run: Run, rule: Rule, frame: Frame, resolver: FrameResolve
     for name in values:
         entry_kind = "stage" if name == "stage" else kind
         parts.append(
-            f"SELECT nextval('rd_journal_seq'), c.now_at, c.id, '{process.name}', '{entry_kind}', '{name}', "
+            f"SELECT nextval('{run.journal_seq}'), c.now_at, c.id, '{process.name}', '{entry_kind}', '{name}', "
             f"CAST(c.{quote('old_' + name)} AS VARCHAR), CAST(c.{quote('new_' + name)} AS VARCHAR), {tail} "
             f"FROM {table} c WHERE c.{quote('old_' + name)} IS DISTINCT FROM c.{quote('new_' + name)}")
-    run.con.execute(f"INSERT INTO rd_journal {' UNION ALL '.join(parts)}", params * len(parts))
+    run.con.execute(f"INSERT INTO {run.journal_table} {' UNION ALL '.join(parts)}", params * len(parts))
     refresh_titles(run.con, frame, process, f"SELECT id FROM {table} x WHERE {_changed(values, 'x')}",
                    set(values))
     changes: list[Change] = []

@@ -13,7 +13,7 @@ from ...store.names import items_table, period_table, quote
 from ...store.types import stored
 from ..changes import Change, Created
 from ..frame import Frame, FrameResolver, compile_expression
-from ..run import ActionFailed, Run
+from ..run import BATCH_ITEMS, ActionFailed, Run
 from ..titles import refresh_titles
 from .columns import stage_pairs
 
@@ -63,13 +63,13 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
                  extra_from: str = "", where: str = "TRUE", order: str = "m.rn") -> tuple[str, int]:
     """Create one item of ``target`` per selected row; returns the change table (``id``, ``rn``, ``stage``)."""
     columns = [f"row_number() OVER (ORDER BY {order}) AS n", "m.rn AS rn", f"({pipeline_sql}) AS pipeline",
-               f"{frame.now_sql()} AS now_at"]
+               f"{frame.now_sql()} AS now_at", "m.ev AS ev"]
     columns += [f"({sql}) AS {quote(name)}" for name, sql in values.items()]
     staging, count = run.create_temp(
         f"SELECT {', '.join(columns)} FROM {resolver.from_clause()} {extra_from} WHERE {where}", "s")
     if not count:
         return staging, 0
-    base = next_ids(run, "item_id", count)
+    base = run.provisional_ids(count) if run.batched else next_ids(run, "item_id", count)
     first_stages = " ".join(f"WHEN '{p.name}' THEN '{next(iter(p.stages))}'" for p in target.pipelines.values())
     stage = stage_sql or (f"CASE c.pipeline WHEN '{target.initial_pipeline}' THEN '{target.initial_stage}' "
                           f"{first_stages} END")
@@ -82,7 +82,7 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
         elif declared.default is not None:
             fields[name] = exp.convert(declared.default).sql("duckdb")
     selects = [f"{base} + c.n AS id", "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage",
-               "c.now_at AS now_at"]
+               "c.now_at AS now_at", "c.ev AS ev"]
     selects += [f"{sql} AS {quote(name)}" for name, sql in fields.items()]
     table, _ = run.create_temp(f"SELECT {', '.join(selects)} FROM {staging} c", "c")
     _check_new_items(run, rule, target, table)
@@ -91,6 +91,8 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
         f"INSERT INTO {quote(items_table(target.name))} (id, pipeline, stage, created_at, updated_at, "
         f"stage_entered_at{', ' + names if names else ''}) SELECT id, pipeline, stage, now_at, now_at, now_at"
         f"{', ' + names if names else ''} FROM {table}")
+    if run.batched:
+        run.con.execute(f"INSERT INTO {BATCH_ITEMS} SELECT id, ev, ? FROM {table}", [target.name])
     _journal_created(run, rule, target, table, list(fields), depth)
     refresh_titles(run.con, frame, target, f"SELECT id FROM {table}")
     return table, count
@@ -114,12 +116,12 @@ def _check_new_items(run: Run, rule: Rule, target: Process, table: str) -> None:
 
 def _journal_created(run: Run, rule: Rule, target: Process, table: str, fields: list[str], depth: int) -> None:
     tail, params = run.journal_sql(rule, depth)
-    parts = [f"SELECT nextval('rd_journal_seq'), c.now_at, c.id, '{target.name}', 'created', NULL, NULL, "
+    parts = [f"SELECT nextval('{run.journal_seq}'), c.now_at, c.id, '{target.name}', 'created', NULL, NULL, "
              f"c.stage, {tail} FROM {table} c"]
     for name in fields:
-        parts.append(f"SELECT nextval('rd_journal_seq'), c.now_at, c.id, '{target.name}', 'field', '{name}', NULL, "
+        parts.append(f"SELECT nextval('{run.journal_seq}'), c.now_at, c.id, '{target.name}', 'field', '{name}', NULL, "
                      f"CAST(c.{quote(name)} AS VARCHAR), {tail} FROM {table} c WHERE c.{quote(name)} IS NOT NULL")
-    run.con.execute(f"INSERT INTO rd_journal {' UNION ALL '.join(parts)}", params * len(parts))
+    run.con.execute(f"INSERT INTO {run.journal_table} {' UNION ALL '.join(parts)}", params * len(parts))
 
 
 def _set_values(spec: dict, target: Process, resolver: FrameResolver, frame: Frame, scope) -> dict[str, str]:

@@ -43,7 +43,7 @@ def do_update(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     src = "MIN(m.id)" if frame.process is not None else "NULL::BIGINT"
     match, count = run.create_temp(
         f"SELECT row_number() OVER (ORDER BY tg.id) AS rn, tg.id AS id, {src} AS src, NULL::BIGINT AS task, "
-        f"MIN(m.now_at) AS now_at FROM {resolver.from_clause()} WHERE {where} GROUP BY tg.id", "m")
+        f"MIN(m.now_at) AS now_at, MIN(m.ev) AS ev FROM {resolver.from_clause()} WHERE {where} GROUP BY tg.id", "m")
     if count:
         inner = frame.nested(match=match, process=target, source=frame.process, created={})
         run_action_list(run, rule, action.children, inner, depth)

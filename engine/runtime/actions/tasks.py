@@ -62,7 +62,7 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
         [process.name, kind.name, rule.name])
     tail, params = run.journal_sql(rule, depth)
     run.con.execute(
-        f"INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), now_at, item, ?, 'task', ?, NULL, "
+        f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), now_at, item, ?, 'task', ?, NULL, "
         f"'opened #' || id || coalesce(' for ' || assignee, ''), {tail} FROM {staged}",
         [process.name, kind.name, *params])
     if kind.title:
@@ -80,7 +80,8 @@ def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, s
     now = timestamp_sql(run.now).sql("duckdb")
     table, count = run.create_temp(
         f"SELECT t.item AS id, t.id AS task, t.name, CAST(? AS VARCHAR) AS outcome, CAST(? AS VARCHAR) AS status, "
-        f"NULL::TIMESTAMPTZ AS now_at FROM rd_tasks t WHERE t.status = 'open' AND t.id IN ({tasks_sql})",
+        f"NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev FROM rd_tasks t "
+        f"WHERE t.status = 'open' AND t.id IN ({tasks_sql})",
         "k", [outcome, status])
     if not count:
         return []
@@ -90,7 +91,7 @@ def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, s
     tail, params = run.journal_sql(rule, depth)
     verb = "completed" if status == "done" else "cancelled"
     run.con.execute(
-        f"INSERT INTO rd_journal SELECT nextval('rd_journal_seq'), {now}, id, ?, 'task', name, 'open', "
+        f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), {now}, id, ?, 'task', name, 'open', "
         f"'{verb} #' || task || coalesce(' as ' || outcome, ''), {tail} FROM {table}", [process.name, *params])
     return [TasksClosed(process.name, table)] if status == "done" else []
 

@@ -1,0 +1,203 @@
+"""Apply many events of one type in one transaction, leaving exactly what one at a time would.
+
+Only event types :mod:`.batch_plan` approves are batched: each event's work
+stays inside the items it creates. The events go into ``ctx_event`` with a
+row number ``ev``; every rule runs once over all of them (match rows carry
+``ev``, each row's ``now()`` is its event's). What would differ from one
+event at a time is numbering, so it is redone in event order at the end:
+items get provisional ids and are renumbered (references and journal
+entries follow), journal rows wait in a side table and are numbered by
+(event, order within it), and each event row gets the sequence number it
+would have had. The caller checks beforehand that no timer or cron falls due
+among the events; afterwards :func:`apply_batch` checks the same for what
+the batch created, and raises :class:`BatchConflict` (rolled back, the events
+are then applied one by one) if anything would have fired in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from ..definitions.model import Project
+from ..errors import RuledeckError
+from ..store.names import items_table, quote
+from ..store.types import sql_type
+from .clock import write_clock
+from .events import Event
+from .frame import EVENT_TABLE, Frame
+from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, Cause, Run
+from .titles import refresh_titles, template_names
+
+JOURNAL_COLUMNS = ("seq", "at_time", "item", "process", "kind", "field", "old", "new", "cause", "cause_id",
+                   "rule", "depth")
+
+
+class BatchConflict(RuledeckError):
+    """Something the batch created would have fallen due between its events."""
+
+
+@dataclass
+class BatchEvent:
+    """An event ready for a batch, with the moment it is applied at (the clock after it)."""
+
+    event: Event
+    now: dt.datetime
+    late: bool = False
+
+
+def _reserve(con, sequence: str, count: int) -> int:
+    """Take ``count`` numbers of a sequence; returns the one before the first."""
+    last = con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count]).fetchone()[0]
+    return last - count
+
+
+def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
+    """``ctx_event``: one row per event, ``ev`` numbering them, payload fields typed."""
+    event_type = project.event_types[batch[0].event.type]
+    columns = {"ev": ("BIGINT", [i + 1 for i in range(len(batch))]),
+               "id": ("VARCHAR", [b.event.id for b in batch]),
+               "type": ("VARCHAR", [b.event.type for b in batch]),
+               "time": ("TIMESTAMPTZ", [b.event.time for b in batch]),
+               "now_at": ("TIMESTAMPTZ", [b.now for b in batch])}
+    for name, declared in event_type.fields.items():
+        columns[name] = (sql_type(declared), [b.event.payload.get(name) for b in batch])
+    select = ", ".join(f"CAST(unnest(?) AS {kind}) AS {quote(name)}" for name, (kind, _) in columns.items())
+    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {select}",
+                    [values for _, values in columns.values()])
+
+
+def _record_events(run: Run, batch: list[BatchEvent]) -> None:
+    """The events table rows, numbered as one-at-a-time would, and their rejections forgotten."""
+    con = run.con
+    base = _reserve(con, "rd_event_seq", len(batch))
+    payloads = [json.dumps(b.event.payload, default=str, ensure_ascii=False) for b in batch]
+    columns = [list(range(1, len(batch) + 1)), [b.event.id for b in batch], [b.event.type for b in batch],
+               [b.event.time for b in batch], [b.now for b in batch], payloads, [b.event.raw for b in batch]]
+    con.execute("INSERT INTO rd_events SELECT ? + unnest(?), unnest(?), unnest(?), CAST(unnest(?) AS TIMESTAMPTZ), "
+                "CAST(unnest(?) AS TIMESTAMPTZ), unnest(?), unnest(?)", [base, *columns])
+    con.execute(f"DELETE FROM rd_rejected WHERE event_id IN (SELECT id FROM {EVENT_TABLE})")
+
+
+def _side_tables(run: Run) -> None:
+    con = run.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_JOURNAL} AS SELECT *, NULL::BIGINT AS ev FROM rd_journal LIMIT 0")
+    con.execute(f"DROP SEQUENCE IF EXISTS {BATCH_JOURNAL_SEQ}")
+    con.execute(f"CREATE TEMP SEQUENCE {BATCH_JOURNAL_SEQ}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_ITEMS} (id BIGINT, ev BIGINT, process VARCHAR)")
+
+
+def _ref_fields(project: Project) -> dict[str, list[str]]:
+    return {name: [f for f, d in process.fields.items() if d.type == "ref" and not d.many and d.compute is None
+                   and d.rollup is None]
+            for name, process in project.processes.items()}
+
+
+def _renumber_items(run: Run, project: Project) -> None:
+    """Give the batch's new items the ids one-at-a-time would have: in event order, then creation order."""
+    from .actions.create import next_ids
+
+    con = run.con
+    count = con.execute(f"SELECT count(*) FROM {BATCH_ITEMS}").fetchone()[0]
+    if not count:
+        return
+    base = next_ids(run, "item_id", count)
+    con.execute("CREATE OR REPLACE TEMP TABLE rd_batch_ids AS SELECT id AS tmp, process, "
+                f"? + row_number() OVER (ORDER BY ev, id) AS id FROM {BATCH_ITEMS}", [base])
+    refs = _ref_fields(project)
+    processes = [r[0] for r in con.execute("SELECT DISTINCT process FROM rd_batch_ids").fetchall()]
+    for name in processes:
+        table = quote(items_table(name))
+        columns = [r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
+            "ORDER BY column_index", [items_table(name)]).fetchall()]
+        joins, selects = ["JOIN rd_batch_ids k ON k.tmp = t.id"], []
+        for index, column in enumerate(columns):
+            if column == "id":
+                selects.append("k.id")
+            elif column in refs[name]:
+                joins.append(f"LEFT JOIN rd_batch_ids r{index} ON r{index}.tmp = t.{quote(column)}")
+                selects.append(f"COALESCE(r{index}.id, t.{quote(column)})")
+            else:
+                selects.append(f"t.{quote(column)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_rows AS SELECT {', '.join(selects)} "
+                    f"FROM {table} t {' '.join(joins)}")
+        con.execute(f"DELETE FROM {table} WHERE id IN (SELECT tmp FROM rd_batch_ids)")
+        con.execute(f"INSERT INTO {table} SELECT * FROM rd_batch_rows")
+    con.execute(f"UPDATE {BATCH_JOURNAL} SET item = k.id FROM rd_batch_ids k WHERE {BATCH_JOURNAL}.item = k.tmp")
+    pairs = [(p, f) for p, fields in refs.items() for f in fields]
+    if pairs:
+        values = ", ".join("(?, ?)" for _ in pairs)
+        params = [v for pair in pairs for v in pair]
+        for column in ("old", "new"):
+            con.execute(
+                f"UPDATE {BATCH_JOURNAL} SET {column} = CAST(k.id AS VARCHAR) FROM rd_batch_ids k "
+                f"WHERE TRY_CAST({BATCH_JOURNAL}.{column} AS BIGINT) = k.tmp "
+                f"AND ({BATCH_JOURNAL}.process, {BATCH_JOURNAL}.field) IN (SELECT * FROM (VALUES {values}))", params)
+    _retitle(run, project, processes, refs)
+
+
+def _retitle(run: Run, project: Project, processes: list[str], refs: dict[str, list[str]]) -> None:
+    """Titles rendered with provisional ids are rendered again."""
+    for name in processes:
+        process = project.processes[name]
+        if not process.title or not (template_names(process.title) & {"id", *refs[name]}):
+            continue
+        frame = Frame(project, "rd_batch_ids", process, run.now)
+        refresh_titles(run.con, frame, process, f"SELECT id FROM rd_batch_ids WHERE process = '{name}'")
+
+
+def _flush_journal(run: Run) -> None:
+    """Journal rows numbered by event, then by the order they were written within it."""
+    con = run.con
+    count = con.execute(f"SELECT count(*) FROM {BATCH_JOURNAL}").fetchone()[0]
+    if not count:
+        return
+    base = _reserve(con, "rd_journal_seq", count)
+    columns = ", ".join(f"j.{c}" if c != "cause_id" else "COALESCE(j.cause_id, e.id)" for c in JOURNAL_COLUMNS[1:])
+    con.execute(f"INSERT INTO rd_journal SELECT ? + row_number() OVER (ORDER BY j.ev, j.seq), {columns} "
+                f"FROM {BATCH_JOURNAL} j LEFT JOIN {EVENT_TABLE} e ON e.ev = j.ev", [base])
+
+
+def apply_batch(engine, batch: list[BatchEvent], check_due) -> Run:
+    """Apply ``batch`` (one event type, in order) inside the caller's transaction; returns the run.
+
+    ``check_due(last)`` raises :class:`BatchConflict` when anything falls due up to ``last``.
+    """
+    project = engine.project
+    last = batch[-1].now
+    run = Run(engine.con, engine.compiled, last, Cause("event", ""), event_type=batch[0].event.type, batched=True)
+    try:
+        _side_tables(run)
+        _event_table(run, project, batch)
+        for rule in engine.compiled.rules_for_event(batch[0].event.type):
+            run.fire_event_rule(rule)
+        check_due(last)
+        # Sequences are not rolled back with a transaction: take numbers only once nothing can fail.
+        _record_events(run, batch)
+        _renumber_items(run, project)
+        _flush_journal(run)
+        write_clock(engine.con, last)
+    finally:
+        run.close()
+    return run
+
+
+def first_due(engine, after: dt.datetime, until: dt.datetime) -> dt.datetime | None:
+    """The first moment in (after, until] at which a cron, date or dwell rule falls due, if any."""
+    from ..timing import parse_cron
+
+    if until <= after:
+        return None
+    moments = []
+    for rule in engine.compiled.timed:
+        if rule.trigger.kind == "cron":
+            occurrence = next(parse_cron(str(rule.trigger.value)).occurrences(after, until, engine.project.timezone),
+                              None)
+            if occurrence is not None:
+                moments.append(occurrence)
+    data = engine.clock_keeper.next_data_due(after, until)
+    if data is not None:
+        moments.append(data)
+    return min(moments) if moments else None

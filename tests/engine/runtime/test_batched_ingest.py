@@ -1,0 +1,275 @@
+"""Batched ingest leaves exactly the state one event at a time leaves: items, ids, journal, events, clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruledeck.engine import Engine, RawEvent, load_project
+from ruledeck.engine.runtime import ingest as ingest_module
+from ruledeck.engine.runtime.batch_plan import why_not_batchable
+from ruledeck.engine.runtime.compiled import CompiledProject
+
+DEFS = """
+processes:
+  order:
+    key: ref
+    title: "#{{ id }} {{ ref }}"
+    fields:
+      ref: {type: string, required: true}
+      number: {type: string, sequence: "ORD-{n:04}"}
+      amount: {type: decimal, scale: 2}
+      due_on: {type: date}
+      size: {type: int, default: 0}
+      lines: {type: int, rollup: {process: line, link: order, count: true}}
+    pipelines:
+      main:
+        stages:
+          new: {}
+          small: {}
+          large: {}
+          done: {kind: success}
+  line:
+    title: "{{ order }}/{{ label }}"
+    fields:
+      order: {type: ref, process: order, required: true}
+      label: {type: string}
+      price: {type: decimal, scale: 2}
+    pipelines:
+      main:
+        stages:
+          open: {}
+          priced: {}
+event_types:
+  ordered:
+    fields:
+      ref: {type: string, required: true}
+      amount: {type: decimal, scale: 2}
+      lines: {type: int}
+  resized:
+    fields:
+      order: {type: ref, process: order, required: true}
+      size: {type: int, required: true}
+rules:
+  take_order:
+    when: {event: ordered}
+    then:
+      - create:
+          process: order
+          set:
+            ref: event.ref
+            amount: event.amount
+            due_on: "add_days(date(event.time), 2)"
+            size: "coalesce(event.lines, 1)"
+  add_lines:
+    process: order
+    when: {created: true}
+    then:
+      - create: {process: line, set: {order: id, label: "'first'", price: "amount / 2"}}
+      - create: {process: line, set: {order: id, label: "'second'"}}
+  sort_order:
+    process: order
+    when: {entered: new}
+    then:
+      - move: "case when amount > 100 then 'large' else 'small' end"
+  price_line:
+    process: line
+    when: {created: true}
+    if: "price is not null"
+    then:
+      - move: priced
+  mark_size:
+    process: order
+    when: {entered: [large]}
+    then:
+      - set: {size: "size + 10"}
+  resize:
+    process: order
+    when: {event: resized}
+    if: "id = event.order"
+    then:
+      - set: {size: event.size}
+  remind:
+    process: order
+    when: {date: due_on}
+    if: "stage_kind = 'open'"
+    then:
+      - set: {size: "size + 100"}
+  stale_small:
+    process: order
+    when: {dwell: small, for: 2h}
+    then:
+      - set: {size: "size + 1000"}
+  nightly:
+    process: order
+    when: {cron: "0 3 * * *"}
+    if: "stage = 'small'"
+    then:
+      - move: done
+"""
+
+START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+
+
+_PROJECTS: dict[Path, object] = {}
+
+
+def _engine(tmp_path: Path, name: str) -> Engine:
+    root = tmp_path / name
+    if root not in _PROJECTS:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "ruledeck.yaml").write_text("ruledeck: 1\nname: t\ntimezone: Europe/Moscow\n", encoding="utf-8")
+        (root / "defs.yaml").write_text(DEFS, encoding="utf-8")
+        _PROJECTS[root] = load_project(root)
+    return Engine.open(_PROJECTS[root], ":memory:")
+
+
+def _state(engine: Engine) -> dict[str, list]:
+    con = engine.con
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name").fetchall()]
+    state = {}
+    for table in tables:
+        state[table] = sorted(con.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
+    state["journal order"] = con.execute(
+        "SELECT seq, item, kind, field, new, cause_id, rule FROM rd_journal ORDER BY seq").fetchall()
+    return state
+
+
+def _records(events: list[tuple]) -> list[RawEvent]:
+    records = []
+    for line, (event_id, kind, minutes, payload) in enumerate(events, 1):
+        data = {"id": event_id, "type": kind, "time": (START + dt.timedelta(minutes=minutes)).isoformat(),
+                "payload": payload}
+        records.append(RawEvent(line, json.dumps(data), data))
+    return records
+
+
+def _summary(summary) -> tuple:
+    return (summary.accepted, summary.duplicates, summary.late,
+            [(r.event_id, r.line, r.reason) for r in summary.rejected], summary.fired)
+
+
+def _event():
+    ordered = st.tuples(st.integers(0, 30), st.sampled_from([None, "5.00", "150.50"]), st.sampled_from([None, 2]))
+    return st.one_of(
+        ordered.map(lambda t: ("ordered", {"ref": f"R{t[0]}", **({"amount": t[1]} if t[1] else {}),
+                                            **({"lines": t[2]} if t[2] else {})})),
+        st.integers(0, 30).map(lambda n: ("resized", {"order": f"R{n}", "size": n})),
+        st.just(("ordered", {"amount": "1.00"})),                      # rejected: no ref
+        st.just(("ordered", {"ref": "X", "colour": "red"})),           # rejected: unknown field
+    )
+
+
+@st.composite
+def _streams(draw):
+    count = draw(st.integers(1, 40))
+    minutes, events = 0, []
+    for _ in range(count):
+        minutes += draw(st.sampled_from([0, 1, 7, 60, 600, 1500, -30]))   # -30: a late event
+        kind, payload = draw(_event())
+        event_id = f"e{draw(st.integers(0, count + 5))}"                  # some ids repeat: duplicates
+        events.append((event_id, kind, max(minutes, 0), payload))
+    return events, draw(st.integers(2, 9))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_streams())
+def test_batched_and_one_at_a_time_leave_identical_state(tmp_path, stream):
+    events, batch_size = stream
+    one, many = _engine(tmp_path, "one"), _engine(tmp_path, "many")
+    try:
+        first = one.ingest(_records(events), batch_size=1)
+        second = many.ingest(_records(events), batch_size=batch_size)
+        assert _summary(second) == _summary(first)
+        assert _state(many) == _state(one)
+    finally:
+        one.close()
+        many.close()
+
+
+def _ordered(count: int, start_minute: int = 0, step: int = 1, small: bool = True) -> list[tuple]:
+    return [(f"o{i}", "ordered", start_minute + i * step,
+             {"ref": f"R{i}", "amount": "5.00" if small and i % 2 == 0 else "150.00"}) for i in range(count)]
+
+
+def test_a_stream_of_creating_events_goes_in_as_few_batches(tmp_path, monkeypatch):
+    calls = []
+    real = ingest_module.apply_batch
+
+    def counting(engine, batch, check_due):
+        calls.append(len(batch))
+        return real(engine, batch, check_due)
+
+    monkeypatch.setattr(ingest_module, "apply_batch", counting)
+    engine = _engine(tmp_path, "p")
+    summary = engine.ingest(_records(_ordered(250, small=False)), batch_size=100)   # nothing falls due
+    assert summary.accepted == 250
+    assert calls == [100, 100, 50]
+    con = engine.con
+    assert con.execute("SELECT count(*), min(id), max(id) FROM items_order").fetchone() == (250, 1, 748)
+    # ids in event order, as one at a time: order 1, its lines 2 and 3, order 4, …
+    assert con.execute("SELECT id, ref, title, number, stage, size FROM items_order ORDER BY id LIMIT 2").fetchall() \
+        == [(1, "R0", "#1 R0", "ORD-0001", "large", 11), (4, "R1", "#4 R1", "ORD-0002", "large", 11)]
+    assert con.execute('SELECT id, "order", title, stage FROM items_line ORDER BY id LIMIT 2').fetchall() == [
+        (2, 1, "1/first", "priced"), (3, 1, "1/second", "open")]
+    per_event = con.execute("SELECT cause_id, min(seq), max(seq) FROM rd_journal GROUP BY ALL ORDER BY 2").fetchall()
+    assert [p[0] for p in per_event[:3]] == ["o0", "o1", "o2"]
+    assert all(a[2] + 1 == b[1] for a, b in zip(per_event, per_event[1:], strict=False))   # one run per event
+
+
+def test_a_batch_stops_where_a_timer_falls_due_and_the_timer_fires_in_between(tmp_path):
+    one, many = _engine(tmp_path, "one"), _engine(tmp_path, "many")
+    events = _ordered(30, step=200)          # every 200 minutes for 100 hours: due dates and nightly crons pass
+    first = one.ingest(_records(events), batch_size=1)
+    second = many.ingest(_records(events), batch_size=50)
+    assert _summary(second) == _summary(first)
+    assert _state(many) == _state(one)
+    fired = many.con.execute("SELECT DISTINCT rule FROM rd_journal WHERE cause = 'tick' ORDER BY rule").fetchall()
+    assert fired == [("nightly",), ("remind",), ("stale_small",)]
+
+
+def test_a_batch_whose_new_items_fall_due_inside_it_is_applied_one_by_one(tmp_path, monkeypatch):
+    conflicts = []
+    real = ingest_module.Ingester._check_nothing_due
+
+    def watching(self, start, last):
+        try:
+            real(self, start, last)
+        except Exception as exc:
+            conflicts.append(str(exc))
+            raise
+
+    monkeypatch.setattr(ingest_module.Ingester, "_check_nothing_due", watching)
+    one, many = _engine(tmp_path, "one"), _engine(tmp_path, "many")
+    events = _ordered(12, start_minute=60, step=20)   # 09:00 + 1h … 14:40; small orders are stale 2 hours later
+    one.ingest(_records(events), batch_size=1)
+    many.ingest(_records(events), batch_size=50)
+    assert conflicts and conflicts[0].startswith("something the batch created falls due at 2026-03-01T12:00:00")
+    assert _state(many) == _state(one)
+
+
+def test_a_batch_that_cannot_go_in_whole_is_applied_one_by_one(tmp_path):
+    engine = _engine(tmp_path, "p")
+    events = _ordered(5)
+    events[2] = ("o2", "ordered", 2, {"ref": "R2", "amount": "99999999999999999.00"})   # overflows decimal(18,2)
+    summary = engine.ingest(_records(events), batch_size=10)
+    assert summary.accepted == 4
+    assert [r.event_id for r in summary.rejected] == ["o2"]
+    assert engine.con.execute("SELECT count(*) FROM items_order").fetchone() == (4,)
+
+
+@pytest.mark.parametrize(("project", "event_type", "reason"), [
+    ("prosthesis_followup", "prosthesis_issued", None),
+    ("prosthesis_followup", "feedback_collected", "rule 'feedback_collected' selects existing 'feedback' items"),
+    ("service_requests", "email_received", "rule 'process_email' has a 'task' action"),
+    ("complaints", "complaint_registered", "'complaint.number' is numbered per year"),
+])
+def test_which_shipped_event_types_are_batched(project, event_type, reason):
+    root = Path(__file__).resolve().parents[3] / "definitions" / project
+    compiled = CompiledProject.build(load_project(root))
+    assert why_not_batchable(compiled, event_type) == reason
