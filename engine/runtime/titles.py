@@ -1,11 +1,13 @@
 """Render item and task titles (sandboxed templates) for a set of rows, in bulk.
 
-Rows are fetched in one query, rendered in Python, and written back in
-chunks of one multi-row ``UPDATE … FROM (VALUES …)`` each.
+Rows are fetched in pages, rendered in Python, and written back in chunks of
+one ``UPDATE … FROM`` over list parameters (``unnest``) each, so memory stays
+bounded however many items a rule touches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 import duckdb
@@ -16,7 +18,11 @@ from ..store.names import items_table, quote
 from ..templating import environment, render
 from .frame import Frame, FrameResolver
 
-CHUNK = 500
+CHUNK = 10_000
+"""Rows per page read into Python and per statement written back."""
+
+PAGE_ROW = '"rd page"'
+"""The page table's row number column (no field name contains a space)."""
 
 
 @cache
@@ -25,9 +31,8 @@ def template_names(text: str) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(environment().parse(text)))
 
 
-def item_values(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
-                names: frozenset[str] | set[str]) -> list[dict]:
-    """Rows ``{name: value}`` (with ``id``) for the items listed by ``ids_sql``, fields computed as needed."""
+def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozenset[str] | set[str]) -> str:
+    """``SELECT`` of the columns ``names`` (and ``id``) of the items listed by ``ids_sql``, in id order."""
     probe = frame.nested(match=f"({ids_sql})", process=process, source=None, created={}, has_event=False,
                          task=False, per_row_now=False)
     resolver = FrameResolver(probe)
@@ -36,19 +41,53 @@ def item_values(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, 
     wanted = sorted((set(names) & known) | {"id"})
     select = ", ".join(f"{resolver.item_column('it', process, 'm.id', n).sql('duckdb')} AS {quote(n)}"
                        for n in wanted)
-    cursor = con.execute(f"SELECT {select} FROM {resolver.from_clause()} ORDER BY it.id")
+    return f"SELECT {select} FROM {resolver.from_clause()} ORDER BY it.id"
+
+
+def item_values(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
+                names: frozenset[str] | set[str]) -> list[dict]:
+    """Rows ``{name: value}`` (with ``id``) for the items listed by ``ids_sql``, fields computed as needed."""
+    cursor = con.execute(item_values_sql(frame, process, ids_sql, names))
+    return _dicts(cursor, cursor.fetchall())
+
+
+def item_pages(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
+               names: frozenset[str] | set[str], table: str = "rd_item_pages") -> Iterator[list[dict]]:
+    """The rows of :func:`item_values` in order, a page of at most ``CHUNK`` at a time.
+
+    A result that fits one page is read directly. A bigger one is kept in the
+    temp table ``table`` and read back a page at a time, so the caller may run
+    statements on ``con`` between pages and Python holds one page only.
+    """
+    sql = item_values_sql(frame, process, ids_sql, names)
+    cursor = con.execute(sql)
+    first = cursor.fetchmany(CHUNK + 1)
+    if len(first) <= CHUNK:
+        yield _dicts(cursor, first)
+        return
+    del first
+    total = con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                        f"SELECT row_number() OVER (ORDER BY id) AS {PAGE_ROW}, * FROM ({sql})").fetchone()[0]
+    for start in range(0, total, CHUNK):
+        cursor = con.execute(f"SELECT * EXCLUDE ({PAGE_ROW}) FROM {table} WHERE {PAGE_ROW} > ? AND {PAGE_ROW} <= ? "
+                             f"ORDER BY {PAGE_ROW}", [start, start + CHUNK])
+        yield _dicts(cursor, cursor.fetchall())
+    con.execute(f"DROP TABLE {table}")
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection, rows: list[tuple]) -> list[dict]:
     columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def write_back(con: duckdb.DuckDBPyConnection, table: str, column: str, pairs: list[tuple[int, str]]) -> None:
     """``UPDATE table SET column = value`` for many (id, value) pairs, a chunk per statement."""
+    target = quote(table)
     for start in range(0, len(pairs), CHUNK):
         chunk = pairs[start:start + CHUNK]
-        rows = ", ".join("(?, ?)" for _ in chunk)
-        params = [v for pair in chunk for v in pair]
-        con.execute(f"UPDATE {quote(table)} SET {quote(column)} = v.value FROM (VALUES {rows}) v(id, value) "
-                    f"WHERE {quote(table)}.id = v.id", params)
+        con.execute(f"UPDATE {target} SET {quote(column)} = v.value "
+                    f"FROM (SELECT unnest($1::BIGINT[]) AS id, unnest($2::VARCHAR[]) AS value) v "
+                    f"WHERE {target}.id = v.id", [[p[0] for p in chunk], [p[1] for p in chunk]])
 
 
 def refresh_titles(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
@@ -59,6 +98,6 @@ def refresh_titles(con: duckdb.DuckDBPyConnection, frame: Frame, process: Proces
     names = template_names(process.title)
     if changed is not None and not (names & changed):
         return
-    rows = item_values(con, frame, process, ids_sql, names)
-    pairs = [(row["id"], render(process.title, row)) for row in rows]
-    write_back(con, items_table(process.name), "title", pairs)
+    for page in item_pages(con, frame, process, ids_sql, names, "rd_title_pages"):
+        pairs = [(row["id"], render(process.title, row)) for row in page]
+        write_back(con, items_table(process.name), "title", pairs)

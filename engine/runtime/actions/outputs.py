@@ -1,24 +1,33 @@
-"""Actions that produce messages and documents: ``notify`` (outbox) and ``document`` (rendered file)."""
+"""Actions that produce messages and documents: ``notify`` (outbox) and ``document`` (rendered file).
+
+The frame's items are read a page at a time (:func:`~..titles.item_pages`),
+rendered, and inserted with one statement per page whose columns go in as
+list parameters (``unnest``), so memory stays bounded by a page.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 from ...definitions.model import Action, Rule
 from ...templating import render
 from ..changes import Change
 from ..frame import Frame, timestamp_sql
 from ..run import Run
-from ..titles import item_values, template_names
+from ..titles import item_pages, template_names
 from .create import next_ids
 
 ALL_NAMES = frozenset({"*"})
 
 
-def _rows(run: Run, frame: Frame, text: str) -> list[dict]:
+def _pages(run: Run, frame: Frame, names: set[str]) -> Iterator[list[dict]]:
+    """The frame's items as rows ``{name: value}`` (``names`` and ``id``), in id order, a page at a time."""
     if frame.process is None:
-        return [{"id": None}]
+        yield [{"id": None}]
+        return
     ids = f"SELECT id FROM {frame.match} WHERE id IS NOT NULL"
-    names = set(template_names(text)) | set(frame.process.fields)
-    return item_values(run.con, frame, frame.process, ids, names)
+    yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages")
 
 
 def _recipients(frame: Frame, spec: dict, row: dict) -> str | None:
@@ -32,24 +41,38 @@ def _recipients(frame: Frame, spec: dict, row: dict) -> str | None:
     return None if value is None else str(value)
 
 
-def _insert(run: Run, table: str, counter: str, rows: list[tuple], columns: str) -> None:
-    if not rows:
+def _insert(run: Run, table: str, counter: str, columns: dict[str, tuple[str, list]],
+            constants: dict[str, Any]) -> None:
+    """One row per position of the ``columns`` lists (name: SQL type, values), numbered from ``counter``.
+
+    Every row also gets the ``constants`` (name: value). The lists go in as
+    parameters and are unnested side by side, so the statement text stays
+    the same size whatever the number of rows.
+    """
+    count = len(next(iter(columns.values()))[1])
+    if not count:
         return
-    base = next_ids(run, counter, len(rows))
-    marks = ", ".join("(" + ", ".join("?" for _ in range(len(rows[0]) + 1)) + ")" for _ in rows)
-    params = [v for i, row in enumerate(rows) for v in (base + i + 1, *row)]
-    run.con.execute(f"INSERT INTO {table} ({columns}) VALUES {marks}", params)
+    base = next_ids(run, counter, count)
+    lists = {"id": ("BIGINT", list(range(base + 1, base + count + 1))), **columns}
+    unnests = ", ".join(f"unnest(${i}::{kind}[]) AS {name}" for i, (name, (kind, _)) in enumerate(lists.items(), 1))
+    fixed = [f"${i}" for i in range(len(lists) + 1, len(lists) + len(constants) + 1)]
+    select = ", ".join([*lists, *fixed])
+    run.con.execute(f"INSERT INTO {table} ({', '.join([*lists, *constants])}) SELECT {select} FROM (SELECT {unnests})",
+                    [*(values for _, values in lists.values()), *constants.values()])
 
 
 def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
     """``notify``: one outbox message per item, its text rendered from the item."""
     spec = action.spec or {}
     text = spec.get("text", "")
-    now = run.now
-    process = frame.process.name if frame.process else None
-    rows = [(process, row["id"], _recipients(frame, spec.get("to") or {}, row), render(text, row), now, rule.name)
-            for row in _rows(run, frame, text)]
-    _insert(run, "rd_outbox", "outbox_id", rows, "id, process, item, recipient, text, created_at, rule")
+    to = spec.get("to") or {}
+    names = set(template_names(text)) | ({to["field"]} if "field" in to else set())
+    constants = {"process": frame.process.name if frame.process else None, "created_at": run.now, "rule": rule.name}
+    for page in _pages(run, frame, names):
+        columns = {"item": ("BIGINT", [row["id"] for row in page]),
+                   "recipient": ("VARCHAR", [_recipients(frame, to, row) for row in page]),
+                   "text": ("VARCHAR", [render(text, row) for row in page])}
+        _insert(run, "rd_outbox", "outbox_id", columns, constants)
     return []
 
 
@@ -59,20 +82,23 @@ def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     template = run.project.templates[spec["template"]]
     body_text = template_body(run, template)
     filename = template.spec.get("filename") or f"{template.name}-{{{{ id }}}}.md"
-    rows = []
-    for row in _rows(run, frame, body_text + filename):
-        values = {**row, "now": run.now, "project": run.project.name}
-        name = safe_filename(render(filename, values))
-        rows.append((frame.process.name if frame.process else None, row["id"], template.name, name,
-                     render(body_text, values), run.now, rule.name))
-    _insert(run, "rd_documents", "document_id", rows,
-            "id, process, item, template, filename, body, created_at, rule")
+    process = frame.process.name if frame.process else None
+    constants = {"process": process, "template": template.name, "created_at": run.now, "rule": rule.name}
     tail, params = run.journal_sql(rule, depth)
     now = timestamp_sql(run.now).sql("duckdb")
-    for process, item, tname, name, *_ in rows:
-        run.con.execute(f"INSERT INTO rd_journal VALUES (nextval('rd_journal_seq'), {now}, ?, ?, 'document', ?, "
-                        f"NULL, ?, {tail})", [item, process, tname, name, *params])
-        run.documents.append((name, item))
+    for page in _pages(run, frame, set(template_names(body_text + filename))):
+        items, names, bodies = [], [], []
+        for row in page:
+            values = {**row, "now": run.now, "project": run.project.name}
+            items.append(row["id"])
+            names.append(safe_filename(render(filename, values)))
+            bodies.append(render(body_text, values))
+        _insert(run, "rd_documents", "document_id", {"item": ("BIGINT", items), "filename": ("VARCHAR", names),
+                                                     "body": ("VARCHAR", bodies)}, constants)
+        for item, name in zip(items, names, strict=True):
+            run.con.execute(f"INSERT INTO rd_journal VALUES (nextval('rd_journal_seq'), {now}, ?, ?, 'document', ?, "
+                            f"NULL, ?, {tail})", [item, process, template.name, name, *params])
+            run.documents.append((name, item))
     return []
 
 
