@@ -39,6 +39,7 @@ from .query import (
 from .runtime.clock import TickSummary
 from .runtime.engine import Engine
 from .runtime.events import RawEvent, read_csv, read_jsonl
+from .runtime.ingest import BATCH_SIZE as INGEST_BATCH_SIZE
 from .runtime.ingest import IngestSummary, Rejection
 from .scenarios import (
     DEMO_BOARD,
@@ -65,6 +66,7 @@ from .validation.schema import KINDS as SCHEMA_KINDS
 from .validation.schema import load_schemas
 
 __all__ = [
+    "INGEST_BATCH_SIZE",
     "Check",
     "CheckStatus",
     "DEMO_BOARD",

@@ -216,3 +216,25 @@ def test_moving_a_card_by_hand_only_into_manual_stages_and_listing_rejections(cl
     assert cli("verify", "-p", project, "--db", db).exit_code == 0
     listed = cli("rejected", "-p", project, "--db", db, "--format", "csv").output.splitlines()
     assert listed[1].startswith(f"l2,{events},2,required field 'email' is missing,1,")
+
+
+def test_batched_and_one_at_a_time_ingest_give_the_same_board(cli, tmp_path):
+    project = str(REPO / "definitions" / "prosthesis_followup")
+    sample = str(REPO / "samples" / "prosthesis_followup" / "events.jsonl")
+    boards = []
+    for size in ("1", "5000"):
+        db = str(tmp_path / f"p{size}.duckdb")
+        result = cli("ingest", sample, "-p", project, "--db", db, "--batch-size", size, "--format", "json")
+        assert result.exit_code == 0, result.output
+        board = cli("board", "feedback_calls", "-p", project, "--db", db, "--format", "json")
+        assert board.exit_code == 0, board.output
+        journal = cli("show", "1", "-p", project, "--db", db)
+        boards.append((json.loads(result.output), json.loads(board.output), journal.output))
+    assert boards[0] == boards[1]
+    assert boards[0][0]["accepted"] > 0 and boards[0][1]["columns"]
+
+
+def test_a_batch_size_below_one_is_a_usage_error(cli, tmp_path):
+    result = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", str(tmp_path / "c.duckdb"), "--batch-size", "0")
+    assert result.exit_code == 2
+    assert "Invalid value for '--batch-size': 0 is not in the range x>=1." in result.output
