@@ -95,10 +95,11 @@ def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
             bodies.append(render(body_text, values))
         _insert(run, "rd_documents", "document_id", {"item": ("BIGINT", items), "filename": ("VARCHAR", names),
                                                      "body": ("VARCHAR", bodies)}, constants)
-        for item, name in zip(items, names, strict=True):
-            run.con.execute(f"INSERT INTO rd_journal VALUES (nextval('rd_journal_seq'), {now}, ?, ?, 'document', ?, "
-                            f"NULL, ?, {tail})", [item, process, template.name, name, *params])
-            run.documents.append((name, item))
+        run.con.execute(f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), {now}, d.item, ?, "
+                        f"'document', ?, NULL, d.name, {tail} FROM (SELECT unnest(?) AS item, unnest(?) AS name, "
+                        f"generate_subscripts(?, 1) AS n) d ORDER BY d.n",
+                        [process, template.name, *params, items, names, items])
+        run.documents += [(name, item) for item, name in zip(items, names, strict=True)]
     return []
 
 
