@@ -81,6 +81,14 @@ class FrameResolver:
         self.frame = frame
         self.joins: dict[str, str] = {}
         self.extra = extra or {}
+        self.base = f"{frame.match} m"
+        """The first table of the FROM clause, aliased ``m``."""
+
+    def over_items(self, process: Process) -> None:
+        """Read the items table itself as ``m`` (and as ``it``): no join of the table with itself."""
+        self.base = (f"{quote(items_table(process.name))} it CROSS JOIN LATERAL (SELECT it.id AS id, "
+                     "NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev) m")
+        self.joins["it"] = ""
 
     def now(self) -> exp.Expression:
         if self.frame.per_row_now:
@@ -127,7 +135,7 @@ class FrameResolver:
 
     def from_clause(self) -> str:
         """``m`` and every join the compiled expressions asked for."""
-        return " ".join([f"{self.frame.match} m", *self.joins.values()])
+        return " ".join([self.base, *(join for join in self.joins.values() if join)])
 
 
 class _AliasResolver:

@@ -17,7 +17,6 @@ import duckdb
 from ..definitions.model import Rule
 from ..errors import RuledeckError
 from ..expressions import Type
-from ..store.names import items_table, quote
 from .changes import Change
 from .frame import EVENT_TABLE, Frame, FrameResolver, compile_expression
 
@@ -135,11 +134,16 @@ class Run:
                      has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task", per_row_now=True,
                      batched=self.batched)
 
-    def select_items(self, rule: Rule, source: str, filter_sql: str = "TRUE", *,
+    def select_items(self, rule: Rule, source: str | None, filter_sql: str = "TRUE", *,
                      order: str = "m.ev, m.id") -> tuple[Frame, int]:
-        """Match table for ``rule`` from ``source`` (aliased ``m``, with ``id``, ``task``, ``now_at``, ``ev``)."""
-        frame = self.frame_for(rule, source)
+        """Match table for ``rule`` from ``source`` (aliased ``m``, with ``id``, ``task``, ``now_at``, ``ev``).
+
+        ``source`` None: every item of the rule's process.
+        """
+        frame = self.frame_for(rule, source or "")
         resolver = FrameResolver(frame)
+        if source is None:
+            resolver.over_items(frame.process)
         conditions = [filter_sql]
         if rule.condition is not None:
             conditions.append(compile_expression(rule.condition, resolver, frame.scope(), Type("bool"))
@@ -158,8 +162,7 @@ class Run:
     def fire_event_rule(self, rule: Rule) -> int:
         """An event (or cron) rule: all items of its process passing ``if``, or one run without items."""
         if rule.process:
-            source = f"(SELECT id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev " \
-                     f"FROM {quote(items_table(rule.process))})"
+            source = None
         elif self.batched:
             source = f"(SELECT NULL::BIGINT AS id, NULL::BIGINT AS task, e.now_at, e.ev FROM {EVENT_TABLE} e)"
         else:

@@ -60,7 +60,21 @@ def do_run(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> li
 
         raise CascadeError(f"rules ran each other more than {run.project.cascade_depth} levels deep: "
                            f"{' -> '.join((*run.chain, called.name))}")
+    if _same_items(rule, called, action):
+        run.run_actions(called, run.frame_for(called, frame.match), depth + 1)
+        return []
     match, count = run.select_items(called, f"(SELECT * FROM {frame.match})")
     if count:
         run.run_actions(called, match, depth + 1)
     return []
+
+
+def _same_items(rule: Rule, called: Rule, action: Action) -> bool:
+    """A ``run`` first thing in a rule, of a rule with the same process, pipeline and ``if``, picks the same items.
+
+    Nothing has changed since the caller chose them, so its match table serves
+    again instead of being selected anew (the monthly re-staging of every open
+    card saves a join of the whole table with itself).
+    """
+    return (bool(rule.actions) and action is rule.actions[0] and called.process == rule.process
+            and called.pipeline == rule.pipeline and called.condition == rule.condition)
