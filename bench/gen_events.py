@@ -19,7 +19,7 @@ MODELS = "['КИБИ', 'Манипула', 'INDY', 'Стилус']"
 
 
 def issued_events(path: Path, count: int, start: dt.datetime, first_patient: int = 10_000_000,
-                  step_seconds: int = 1) -> Path:
+                  step_seconds: float = 1) -> Path:
     """``count`` independent ``prosthesis_issued`` events, one every ``step_seconds`` from ``start``.
 
     Patients are numbered from ``first_patient`` so they never meet a generated
@@ -29,6 +29,7 @@ def issued_events(path: Path, count: int, start: dt.datetime, first_patient: int
     offset = start.strftime("%z")
     offset = f"{offset[:3]}:{offset[3:]}"
     local = start.replace(tzinfo=None).isoformat(sep=" ")
+    step_us = round(step_seconds * 1_000_000)
     con = duckdb.connect()
     con.execute(f"SET TimeZone = '{ZONE_NAME}'")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,7 +37,7 @@ def issued_events(path: Path, count: int, start: dt.datetime, first_patient: int
     COPY (
         WITH base AS (
             SELECT k, {first_patient} + k AS i,
-                   TIMESTAMP '{local}' + to_seconds(CAST(k * {int(step_seconds)} AS BIGINT)) AS at_local
+                   TIMESTAMP '{local}' + to_microseconds(CAST(k * {step_us} AS BIGINT)) AS at_local
             FROM range({int(count)}) r(k))
         SELECT 'bench-issued-' || CAST(i AS VARCHAR) AS id, 'prosthesis_issued' AS type,
                strftime(at_local, '%Y-%m-%dT%H:%M:%S') || '{offset}' AS time,

@@ -53,19 +53,40 @@ def _reserve(con, sequence: str, count: int) -> int:
     return last - count
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _typed_column(kind: str, values: list) -> tuple[str, list]:
+    """SQL over ``unnest(?)`` and the list to bind: times as epoch microseconds, dates and decimals as text.
+
+    Binding Python datetimes, dates and decimals one by one is slow; these forms
+    convert exactly and fast.
+    """
+    if kind == "TIMESTAMPTZ":
+        micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
+        return "TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(unnest(?))", micros
+    if kind == "DATE" or kind.startswith("DECIMAL"):
+        return f"CAST(unnest(?) AS {kind})", [None if v is None else str(v) for v in values]
+    return f"CAST(unnest(?) AS {kind})", values
+
+
 def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
     """``ctx_event``: one row per event, ``ev`` numbering them, payload fields typed."""
     event_type = project.event_types[batch[0].event.type]
-    columns = {"ev": ("BIGINT", [i + 1 for i in range(len(batch))]),
+    columns = {"ev": ("BIGINT", list(range(1, len(batch) + 1))),
                "id": ("VARCHAR", [b.event.id for b in batch]),
                "type": ("VARCHAR", [b.event.type for b in batch]),
                "time": ("TIMESTAMPTZ", [b.event.time for b in batch]),
                "now_at": ("TIMESTAMPTZ", [b.now for b in batch])}
     for name, declared in event_type.fields.items():
         columns[name] = (sql_type(declared), [b.event.payload.get(name) for b in batch])
-    select = ", ".join(f"CAST(unnest(?) AS {kind}) AS {quote(name)}" for name, (kind, _) in columns.items())
-    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {select}",
-                    [values for _, values in columns.values()])
+    selects, params = [], []
+    for name, (kind, values) in columns.items():
+        sql, bound = _typed_column(kind, values)
+        selects.append(f"{sql} AS {quote(name)}")
+        params.append(bound)
+    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {', '.join(selects)}", params)
 
 
 def _record_events(run: Run, batch: list[BatchEvent]) -> None:
@@ -73,10 +94,9 @@ def _record_events(run: Run, batch: list[BatchEvent]) -> None:
     con = run.con
     base = _reserve(con, "rd_event_seq", len(batch))
     payloads = [json.dumps(b.event.payload, default=str, ensure_ascii=False) for b in batch]
-    columns = [list(range(1, len(batch) + 1)), [b.event.id for b in batch], [b.event.type for b in batch],
-               [b.event.time for b in batch], [b.now for b in batch], payloads, [b.event.raw for b in batch]]
-    con.execute("INSERT INTO rd_events SELECT ? + unnest(?), unnest(?), unnest(?), CAST(unnest(?) AS TIMESTAMPTZ), "
-                "CAST(unnest(?) AS TIMESTAMPTZ), unnest(?), unnest(?)", [base, *columns])
+    con.execute(f"INSERT INTO rd_events SELECT ? + e.ev, e.id, e.type, e.time, e.now_at, p.payload, p.raw "
+                f"FROM {EVENT_TABLE} e JOIN (SELECT unnest(?) AS ev, unnest(?) AS payload, unnest(?) AS raw) p "
+                f"ON p.ev = e.ev", [base, list(range(1, len(batch) + 1)), payloads, [b.event.raw for b in batch]])
     con.execute(f"DELETE FROM rd_rejected WHERE event_id IN (SELECT id FROM {EVENT_TABLE})")
 
 

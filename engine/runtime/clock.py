@@ -77,11 +77,12 @@ def _timer_filter(rule: Rule) -> str:
     return "TRUE"
 
 
-def _pending_sql(rule: Rule, after: dt.datetime, until: dt.datetime) -> str:
+def _pending_sql(rule: Rule, after: dt.datetime, until: dt.datetime, among: str | None = None) -> str:
     due = due_sql(rule)
     lower, upper = timestamp_sql(after).sql("duckdb"), timestamp_sql(until).sql("duckdb")
+    only = f" AND it.id IN ({among})" if among else ""
     return (f"SELECT it.id AS id, {due} AS due FROM {quote(items_table(rule.process))} it "
-            f"WHERE {_timer_filter(rule)} AND {due} > {lower} AND {due} <= {upper}")
+            f"WHERE {_timer_filter(rule)} AND {due} > {lower} AND {due} <= {upper}{only}")
 
 
 class Clock:
@@ -103,9 +104,12 @@ class Clock:
                 plan.setdefault(moment, []).append(rule)
         return plan
 
-    def next_data_due(self, after: dt.datetime, until: dt.datetime) -> dt.datetime | None:
-        """The first date or dwell due time in (after, until], fired or not (None: none)."""
-        parts = [f"SELECT min(due) FROM ({_pending_sql(r, after, until)})"
+    def next_data_due(self, after: dt.datetime, until: dt.datetime, among: str | None = None) -> dt.datetime | None:
+        """The first date or dwell due time in (after, until], fired or not (None: none).
+
+        ``among``: SQL listing the item ids to look at (default: all).
+        """
+        parts = [f"SELECT min(due) FROM ({_pending_sql(r, after, until, among)})"
                  for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")]
         if not parts:
             return None

@@ -28,6 +28,9 @@ _DATETIME = re.compile(
     r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?)?"
 )
 
+_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-](?:[01]\d|2[0-3]):[0-5]\d")
+"""The common machine-written form, which :meth:`datetime.fromisoformat` reads the same, only faster."""
+
 
 def parse_datetime(text: str, tz: Zone) -> datetime:
     """An aware datetime in ``tz`` from user input; ``UsageError`` lists the accepted forms.
@@ -38,8 +41,15 @@ def parse_datetime(text: str, tz: Zone) -> datetime:
     '2026-01-15T10:00:00+03:00'
     >>> parse_datetime("2026-03-29 02:30", "Europe/Berlin").isoformat()
     '2026-03-29T03:30:00+02:00'
+    >>> parse_datetime("2026-01-15T10:00:00+03:00", "Europe/Berlin").isoformat()
+    '2026-01-15T08:00:00+01:00'
     """
     tzi = zone(tz)
+    if isinstance(text, str) and _WITH_OFFSET.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text).astimezone(tzi)
+        except ValueError:
+            pass  # e.g. 2026-02-30: the general path says why
     match = _DATETIME.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None:
         raise UsageError(f"'{text}' is not a date or date-time: write {ACCEPTED}")
