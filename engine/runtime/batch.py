@@ -188,6 +188,7 @@ def apply_batch(engine, batch: list[BatchEvent], check_due) -> Run:
     project = engine.project
     last = batch[-1].now
     run = Run(engine.con, engine.compiled, last, Cause("event", ""), event_type=batch[0].event.type, batched=True)
+    run.temp_tables += [BATCH_JOURNAL, BATCH_ITEMS, "rd_batch_ids", "rd_batch_rows"]   # dropped by run.close()
     try:
         _side_tables(run)
         _event_table(run, project, batch)
