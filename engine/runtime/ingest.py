@@ -88,7 +88,7 @@ def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[st
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {', '.join(columns)}", params)
 
 
-BATCH_SIZE = 5_000
+BATCH_SIZE = 20_000
 
 
 class Ingester:
