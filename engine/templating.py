@@ -98,6 +98,12 @@ def _compiled(text: str):
     return environment().from_string(text)
 
 
+@lru_cache(maxsize=512)
+def _globals(text: str) -> dict[str, Any]:
+    """A template's globals as a plain dict (``Template.globals`` is a ChainMap, slow to merge per row)."""
+    return dict(_compiled(text).globals)
+
+
 def render(text: str, values: Mapping[str, Any]) -> str:
     """Render a template with ``values``; problems raise :class:`TemplateError`.
 
@@ -109,7 +115,7 @@ def render(text: str, values: Mapping[str, Any]) -> str:
     template = _compiled(text)
     try:
         # A shared context over our own dict: what Template.render does, without copying it twice.
-        context = template.new_context({**template.globals, **values}, shared=True)
+        context = template.new_context({**_globals(text), **values}, shared=True)
         return template.environment.concat(template.root_render_func(context))
     except SecurityError as exc:
         raise TemplateError(f"template refused: {exc}") from None
