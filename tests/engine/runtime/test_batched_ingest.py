@@ -273,3 +273,28 @@ def test_which_shipped_event_types_are_batched(project, event_type, reason):
     root = Path(__file__).resolve().parents[3] / "definitions" / project
     compiled = CompiledProject.build(load_project(root))
     assert why_not_batchable(compiled, event_type) == reason
+
+
+def test_a_batch_of_20000_prosthesis_issues_keeps_every_journal_entry(tmp_path):
+    """Regression: a 20,000-event batch once lost its whole journal (a DuckDB temp-table copy dropped its rows)."""
+    root = Path(__file__).resolve().parents[3] / "definitions" / "prosthesis_followup"
+    engine = Engine.open(load_project(root), str(tmp_path / "p.duckdb"))
+    start = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    records = []
+    for i in range(20_000):
+        at = start + dt.timedelta(seconds=i // 2)
+        payload = {"deal_id": f"SD-{i}", "serial_number": f"SN-{i}", "device_model": "INDY", "side": "left",
+                   "user_id": f"U-{i}", "user_name": f"User {i}", "birth_date": "1990-01-01" if i % 5 else "2017-06-01",
+                   "phone": "+7 900 0000000", "region": "Москва", "manager": "petrov",
+                   "issued_at": (at - dt.timedelta(hours=1)).isoformat()}
+        data = {"id": f"issued-{i}", "type": "prosthesis_issued", "time": at.isoformat(), "payload": payload}
+        records.append(RawEvent(i + 1, json.dumps(data), data))
+    summary = engine.ingest(records, batch_size=20_000)
+    assert summary.accepted == 20_000
+    con = engine.con
+    per_event = con.execute("SELECT count(*), count(DISTINCT cause_id), min(seq), max(seq) FROM rd_journal").fetchone()
+    entries = per_event[0]
+    assert entries > 20 * 20_000 and per_event[1:] == (20_000, 1, entries)
+    assert con.execute("SELECT count(*) FROM items_service").fetchone()[0] == 20_000
+    assert con.execute("SELECT count(*) FROM items_feedback").fetchone()[0] == 20_000
+    engine.close()
