@@ -69,28 +69,41 @@ def template_problems(text: str, names: Iterable[str]) -> list[TemplateProblem]:
     """
     from .suggest import did_you_mean
 
+    syntax, unsafe, loaded = _template_facts(text)
+    if syntax is not None:
+        return [syntax]
+    problems = list(unsafe)
+    known = set(names)
+    for name, line in loaded:
+        if name not in known:
+            problems.append(TemplateProblem("E-TEMPLATE-UNKNOWN-NAME",
+                                            f"template uses '{name}', which is not a field here",
+                                            line, did_you_mean(name, known)))
+    return problems
+
+
+@lru_cache(maxsize=2048)
+def _template_facts(text: str) -> tuple[TemplateProblem | None, tuple[TemplateProblem, ...],
+                                        tuple[tuple[str, int], ...]]:
+    """What a template's text alone says: its syntax error, its sandbox escapes, the names it reads (and where)."""
     try:
         tree = environment().parse(text)
     except TemplateSyntaxError as exc:
-        return [TemplateProblem("E-TEMPLATE-SYNTAX", f"template syntax error: {exc.message}", exc.lineno or 1)]
-    problems = []
+        return TemplateProblem("E-TEMPLATE-SYNTAX", f"template syntax error: {exc.message}", exc.lineno or 1), (), ()
+    unsafe = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
         attr = getattr(node, "attr", None) or getattr(node, "name", None)
         if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
             attr = node.arg.value
         if isinstance(attr, str) and attr.startswith("_"):
-            problems.append(TemplateProblem("E-TEMPLATE-UNSAFE",
-                                            f"template uses '{attr}': names starting with '_' are not allowed",
-                                            node.lineno, "templates may only read the item's fields"))
-    known = set(names)
+            unsafe.append(TemplateProblem("E-TEMPLATE-UNSAFE",
+                                          f"template uses '{attr}': names starting with '_' are not allowed",
+                                          node.lineno, "templates may only read the item's fields"))
     assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    for node in tree.find_all(nodes.Name):
-        if node.ctx == "load" and node.name not in known and node.name not in assigned \
-                and not node.name.startswith("_") and node.name not in ("loop", "true", "false", "none"):
-            problems.append(TemplateProblem("E-TEMPLATE-UNKNOWN-NAME",
-                                            f"template uses '{node.name}', which is not a field here",
-                                            node.lineno, did_you_mean(node.name, known)))
-    return problems
+    loaded = tuple((node.name, node.lineno) for node in tree.find_all(nodes.Name)
+                   if node.ctx == "load" and node.name not in assigned and not node.name.startswith("_")
+                   and node.name not in ("loop", "true", "false", "none"))
+    return None, tuple(unsafe), loaded
 
 
 @lru_cache(maxsize=512)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+
 from ..expressions import Type
 from .model import SYSTEM_FIELDS, EventType, FieldDef, Process
 
@@ -21,20 +26,52 @@ ROW_FIELDS = {
 }
 
 
+_STAGE_KINDS = ("open", "success", "failure", "on_hold")
+
+
+@lru_cache(maxsize=4096)
+def _type(kind: str, many: bool, values: tuple[str, ...], process: str | None) -> Type:
+    """Types are immutable: one instance per distinct type is shared by every scope."""
+    return Type(kind, many=many, values=values, process=process)
+
+
 def field_type(field: FieldDef) -> Type:
     """The expression type of a declared field."""
-    return Type(field.type, many=field.many, values=field.values, process=field.process)
+    return _type(field.type, field.many, tuple(field.values), field.process)
+
+
+_MEMO: ContextVar[dict[int, tuple[Process, dict[str, Type]]] | None] = ContextVar("item_fields_memo", default=None)
+
+
+@contextmanager
+def processes_fixed() -> Iterator[None]:
+    """Inside the block no process changes, so :func:`item_fields` works each one out once (validation)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def item_fields(process: Process) -> dict[str, Type]:
-    """Every name usable for an item of ``process``: system fields, then its own."""
-    names = {name: Type(kind) for name, kind in SYSTEM_FIELDS.items()}
-    stages = tuple(sorted(process.stage_names()))
-    names["stage"] = Type("enum", values=stages)
-    names["held_from"] = Type("enum", values=stages)
-    names["pipeline"] = Type("enum", values=tuple(process.pipelines))
-    names["stage_kind"] = Type("enum", values=("open", "success", "failure", "on_hold"))
-    names["id"] = Type("ref", process=process.name)
+    """Every name usable for an item of ``process``: system fields, then its own (a new dict each call)."""
+    memo = _MEMO.get()
+    if memo is None:
+        return _item_fields(process)
+    entry = memo.get(id(process))
+    if entry is None or entry[0] is not process:
+        entry = memo[id(process)] = (process, _item_fields(process))
+    return dict(entry[1])
+
+
+def _item_fields(process: Process) -> dict[str, Type]:
+    names = {name: _type(kind, False, (), None) for name, kind in SYSTEM_FIELDS.items()}
+    stages = _type("enum", False, tuple(sorted(process.stage_names())), None)
+    names["stage"] = stages
+    names["held_from"] = stages
+    names["pipeline"] = _type("enum", False, tuple(process.pipelines), None)
+    names["stage_kind"] = _type("enum", False, _STAGE_KINDS, None)
+    names["id"] = _type("ref", False, (), process.name)
     names.update({name: field_type(f) for name, f in process.fields.items()})
     return names
 

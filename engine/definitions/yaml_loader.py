@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from ..errors import Finding
+from .yaml_positions import Path_, Position, key_name, mark_of, record_positions
 
-Path_ = tuple[str | int, ...]
+__all__ = ["Position", "YamlDocument", "YamlLoadError", "load_yaml", "load_yaml_text", "read_text"]
 
 # libyaml's composer (when PyYAML has it) builds the same node tree with the same marks, ten times faster.
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,6 +27,10 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 _STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"
 _SCALAR_TAGS = {
     _STR,
     "tag:yaml.org,2002:int",
@@ -36,37 +41,49 @@ _SCALAR_TAGS = {
 }
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a node starts: 1-based line and column, and its scalar style."""
-
-    line: int
-    col: int
-    style: str | None = None
-
-
 @dataclass
 class YamlDocument:
-    """A loaded YAML file: its data and the position of every node."""
+    """A loaded YAML file: its data and the position of every node (worked out on first use)."""
 
     file: str
     data: Any
     text: str = ""
     source: Path | None = None
-    positions: dict[Path_, Position] = field(default_factory=dict)
-    key_positions: dict[Path_, Position] = field(default_factory=dict)
+    root: yaml.Node | None = field(default=None, repr=False, compare=False)
+    """The composed node tree, kept until the positions are first asked for."""
+    _positions: dict[Path_, Position] = field(default_factory=dict, repr=False)
+    _key_positions: dict[Path_, Position] = field(default_factory=dict, repr=False)
+
+    @property
+    def positions(self) -> dict[Path_, Position]:
+        """The position of every value, by path."""
+        self._record()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[Path_, Position]:
+        """The position of every mapping key, by the path of its value."""
+        self._record()
+        return self._key_positions
+
+    def _record(self) -> None:
+        if self.root is not None:
+            self._positions, self._key_positions = record_positions(self.root, _Builder(self).scalar_value)
+            self.root = None
 
     def position(self, path: Path_, *, key: bool = False) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one."""
-        table = self.key_positions if key else self.positions
+        self._record()
+        positions = self._positions
+        table = self._key_positions if key else positions
         probe = tuple(path)
         while probe:
             if probe in table:
                 return table[probe]
-            if key and probe in self.positions:
-                return self.positions[probe]
+            if key and probe in positions:
+                return positions[probe]
             probe = probe[:-1]
-        return self.positions.get((), Position(1, 1))
+        return positions.get((), Position(1, 1))
 
 
 class YamlLoadError(Exception):
@@ -77,12 +94,8 @@ class YamlLoadError(Exception):
         super().__init__(finding.format())
 
 
-def _mark(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1, getattr(node, "style", None))
-
-
 class _Builder:
-    """Turns a composed node tree into Python data, recording positions."""
+    """Turns a composed node tree into Python data (positions are worked out later, if asked for)."""
 
     def __init__(self, doc: YamlDocument):
         self.doc = doc
@@ -90,10 +103,11 @@ class _Builder:
         self._scalar = yaml.SafeLoader("")
 
     def fail(self, node: yaml.Node, code: str, message: str, hint: str = "") -> None:
-        pos = _mark(node)
+        pos = mark_of(node)
         raise YamlLoadError(Finding(self.doc.file, pos.line, pos.col, code, message, hint=hint))
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+    def _enter(self, node: yaml.Node, depth: int) -> None:
+        """Count the node; refuse documents that are too large or too deep."""
         self.count += 1
         if self.count > MAX_NODES:
             self.fail(node, "E-YAML-TOO-LARGE",
@@ -101,17 +115,26 @@ class _Builder:
                       "an alias bomb or a generated file? split it or remove repeated aliases")
         if depth > MAX_DEPTH:
             self.fail(node, "E-YAML-TOO-DEEP", f"the document is nested deeper than {MAX_DEPTH} levels")
-        self.doc.positions.setdefault(path, _mark(node))
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        self._enter(node, depth)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar_value(node)
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                self._bad_tag(node)
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
+            return self._mapping(node, depth)
+        if node.tag != _SEQ:
+            self._bad_tag(node)
+        return [self.build(item, depth + 1) for item in node.value]
+
+    def scalar_value(self, node: yaml.ScalarNode) -> Any:
+        """The value of a scalar with an allowed tag; dates stay text."""
+        tag = node.tag
+        if tag == _STR:
+            return node.value  # what the safe constructor makes of a str scalar
+        if tag not in _SCALAR_TAGS:
             self._bad_tag(node)
         value = self._scalar.construct_object(node)
-        if isinstance(value, dt.datetime | dt.date) and node.tag != _STR:
+        if isinstance(value, dt.datetime | dt.date):
             # Dates stay text: the definition language parses them itself.
             return node.value
         return value
@@ -120,37 +143,37 @@ class _Builder:
         self.fail(node, "E-YAML-TAG", f"the tag '{node.tag}' is not allowed",
                   "only plain YAML data is accepted; remove the '!' tag")
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict:
-        if node.tag != "tag:yaml.org,2002:map":
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict:
+        if node.tag != _MAP:
             self._bad_tag(node)
-        own = {id(key_node) for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge"}
-        self._scalar.flatten_mapping(node)
+        own: set[int] | None = None  # None: no `<<:` merge or `=` key, so every key is the mapping's own
+        key_tags = {key_node.tag for key_node, _ in node.value}
+        if _MERGE in key_tags or _VALUE in key_tags:
+            own = {id(key_node) for key_node, _ in node.value if key_node.tag != _MERGE}
+            self._scalar.flatten_mapping(node)
         result: dict = {}
-        first_seen: dict[Any, Position] = {}
+        first_seen: dict[str, yaml.Node] = {}
         merged: set[str] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "E-YAML-KEY", "a mapping key must be a plain value, not a list or mapping")
-            key = self.build(key_node, (*path, "<key>"), depth + 1)
-            if isinstance(key, bool | type(None)) or not isinstance(key, str | int | float):
-                key = key_node.value
-            key = str(key) if not isinstance(key, str) else key
-            if id(key_node) not in own:
-                merged.add(key)  # from a `<<:` merge: a later key (or the mapping's own) overrides it
-            elif key in merged:
-                merged.discard(key)
-                result.pop(key, None)
-            if key in result and key in merged:
-                result.pop(key)
+            self._enter(key_node, depth + 1)
+            key = key_name(self.scalar_value(key_node), key_node)
+            if own is not None:
+                if id(key_node) not in own:
+                    merged.add(key)  # from a `<<:` merge: a later key (or the mapping's own) overrides it
+                elif key in merged:
+                    merged.discard(key)
+                    result.pop(key, None)
+                if key in result and key in merged:
+                    result.pop(key)
             if key in result:
-                prev = first_seen[key]
+                prev = mark_of(first_seen[key])
                 self.fail(key_node, "E-YAML-DUPLICATE-KEY",
                           f"duplicate key '{key}' (first defined at line {prev.line})",
                           "YAML keeps only the last one; remove or rename one of them")
-            first_seen[key] = _mark(key_node)
-            self.doc.key_positions[(*path, key)] = _mark(key_node)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
-        self.doc.positions.pop((*path, "<key>"), None)
+            first_seen[key] = key_node
+            result[key] = self.build(value_node, depth + 1)
         return result
 
 
@@ -178,7 +201,7 @@ def load_yaml_text(text: str, display: str) -> YamlDocument:
 
     >>> doc = load_yaml_text("rules:\\n  a: {when: {event: x}}\\n", "f.yaml")
     >>> doc.data["rules"]["a"]["when"], doc.position(("rules", "a", "when"))
-    ({'event': 'x'}, Position(line=2, col=17, style=None))
+    ({'event': 'x'}, Position(line=2, col=13, style=None))
     """
     doc = YamlDocument(display, None, text)
     try:
@@ -200,7 +223,8 @@ def load_yaml_text(text: str, display: str) -> YamlDocument:
         raise YamlLoadError(Finding(display, second.start_mark.line + 1, 1, "E-YAML-MULTIDOC",
                                     "a definition file holds one YAML document, this one has several",
                                     hint="remove the '---' separator or split the file"))
-    doc.data = _Builder(doc).build(nodes[0], (), 0)
+    doc.data = _Builder(doc).build(nodes[0], 0)
+    doc.root = nodes[0]
     return doc
 
 

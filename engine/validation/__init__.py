@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..definitions.build import build_project
 from ..definitions.model import Loc, Project
 from ..definitions.project_files import find_projects, load_project_files
+from ..definitions.scopes import processes_fixed
 from ..errors import DefinitionError, Finding, Severity
 from .checks import ADVISORY_CHECKS, CHECKS
+from .gc_pause import gc_paused
 from .report import Report
 from .schema import check_document
 
@@ -49,6 +51,11 @@ def _broken(findings: list[Finding]) -> dict[str, set[str]]:
 
 def validate_project(root: Path) -> ProjectResult:
     """Every finding for the project at ``root``; ``project`` is set when it has no errors."""
+    with gc_paused(), processes_fixed():
+        return _validate(root)
+
+
+def _validate(root: Path) -> ProjectResult:
     files = load_project_files(root)
     result = ProjectResult(root, list(files.findings))
     schema_findings: list[Finding] = []
@@ -93,10 +100,11 @@ def _sorted(result: ProjectResult) -> ProjectResult:
 
 def validate_paths(paths: list[Path]) -> list[ProjectResult]:
     """Validate every project found at each path (a project, or a folder of projects)."""
-    roots: list[Path] = []
-    for path in paths:
-        roots += [r for r in find_projects(path) if r not in roots]
-    return [validate_project(root) for root in roots]
+    with gc_paused():
+        roots: list[Path] = []
+        for path in paths:
+            roots += [r for r in find_projects(path) if r not in roots]
+        return [validate_project(root) for root in roots]
 
 
 def load_project(root: Path) -> Project:

@@ -2,14 +2,16 @@
 
 The schemas live in ``schemas/`` (package ``ruledeck.schemas``). Errors are
 collected with ``iter_errors`` and turned into findings by branching on
-``error.validator``; the library's messages are never regex-parsed.
+``error.validator``; the library's messages are never regex-parsed. A file
+that :mod:`.schema_quick`'s exact yes/no test passes has no errors, so
+jsonschema only runs on the files that have some.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,6 +23,7 @@ from referencing import Registry, Resource
 from ..definitions.yaml_loader import YamlDocument
 from ..errors import Finding
 from ..suggest import did_you_mean
+from .schema_quick import Unsupported, compile_schema
 
 SCHEMA_BASE = "https://ruledeck.dev/schemas/"
 KINDS = {
@@ -65,6 +68,15 @@ def validator(file_name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schemas()[file_name], registry=_registry())
 
 
+@cache
+def quick_test(file_name: str) -> Callable[[Any], bool] | None:
+    """A fast test that is True only for documents :func:`validator` finds no error in; None if unsupported."""
+    try:
+        return compile_schema(load_schemas()[file_name], _registry(), load_schemas().values())
+    except Unsupported:
+        return None
+
+
 def format_path(path: tuple) -> str:
     """``('rules', 'a', 'then', 2, 'set')`` -> ``rules.a.then[2].set``.
 
@@ -84,6 +96,9 @@ def check_document(doc: YamlDocument, schema_file: str) -> list[Finding]:
         return [Finding(doc.file, pos.line, pos.col, "E-SCHEMA-TYPE",
                         "a definition file must be a mapping of sections (processes:, rules:, …)",
                         hint="start the file with a section name such as 'processes:'")]
+    quick = quick_test(schema_file)
+    if quick is not None and quick(doc.data):
+        return []  # no error: jsonschema's iter_errors would yield nothing
     findings: list[Finding] = []
     for error in validator(schema_file).iter_errors(doc.data):
         findings.extend(_findings_for(doc, error))

@@ -17,9 +17,9 @@ from sqlglot import exp
 
 from ...definitions.model import Action, Loc, Process, Rule
 from ...definitions.scopes import ROW_FIELDS, field_type, item_fields
-from ...expressions import Scope, Type, parse
+from ...expressions import Scope, Type
 from ..report import Report
-from .common import check_duration, check_expression, resolve, resolve_member
+from .common import check_duration, check_expression, expression_tree, resolve, resolve_member
 from .processes import check_assignee
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -102,7 +102,7 @@ def _check_stage_value(report: Report, loc: Loc, value: Any, ctx: ActionContext,
         return
     if check_expression(report, loc, value, ctx.scope(), Type("string")) is None:
         return
-    for leaf in _stage_literals(parse(str(value)).tree):
+    for leaf in _stage_literals(expression_tree(str(value))):
         if isinstance(leaf, exp.Literal) and leaf.is_string and leaf.this not in stages:
             resolve_member(report, loc, "E-REF-STAGE", ctx.owner, "stage", leaf.this, stages)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+
+from sqlglot import exp
 
 from ...definitions.model import Loc, Project
 from ...errors import DurationError, ExpressionError
-from ...expressions import Scope, Type, check, parse
+from ...expressions import Expression, Scope, Type, check, parse
 from ...suggest import did_you_mean
 from ...timing import parse_duration
 from ..report import Report
@@ -69,11 +72,38 @@ def check_expression(report: Report, loc: Loc, text: object, scope: Scope, expec
             return None
         report.error(loc, "E-EXPR-SYNTAX", "an expression must be text")
         return None
+    parsed = _parsed(text)
+    if isinstance(parsed, ExpressionError):
+        report.expression_error(loc, text, parsed, context)
+        return None
     try:
-        return check(parse(text), scope, expect)
+        return check(parsed, scope, expect)
     except ExpressionError as exc:
         report.expression_error(loc, text, exc, context)
         return None
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Expression | ExpressionError:
+    """One parse per expression text, shared by every check of that text.
+
+    Sharing the tree is safe here: :func:`check` never reads the types it
+    annotates, and the one note it does read (an interval's duration) it writes
+    earlier in the same pass, so its answer does not depend on an earlier check
+    of the tree in another scope. Nothing here compiles the tree to SQL.
+    """
+    try:
+        return parse(text)
+    except ExpressionError as exc:
+        return exc.with_traceback(None)  # kept without the parser's frames
+
+
+def expression_tree(text: object) -> exp.Expr | None:
+    """The shared tree of ``text``, to read only (never to compile), or None when it does not parse."""
+    if not isinstance(text, str):
+        return None  # parse() refuses anything but text
+    parsed = _parsed(text)
+    return None if isinstance(parsed, ExpressionError) else parsed.tree
 
 
 def check_duration(report: Report, loc: Loc, text: object) -> None:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from ...definitions.model import Action, Project, Rule
-from ...errors import ExpressionError
-from ...expressions import parse
+from .common import expression_tree
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -39,9 +38,8 @@ def stage_names_in(value: object) -> set[str]:
         return set()
     if NAME.match(value):
         return {value}
-    try:
-        tree = parse(value).tree
-    except ExpressionError:
+    tree = expression_tree(value)
+    if tree is None:
         return set()
     return {lit.this for lit in tree.find_all(exp.Literal) if lit.is_string}
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ...errors import ExpressionError
-from ...expressions import parse
 from ..report import Report
-from .common import check_duration
+from .common import check_duration, expression_tree
 
 COMPLEMENTS = {exp.LT: exp.GTE, exp.GTE: exp.LT, exp.GT: exp.LTE, exp.LTE: exp.GT, exp.EQ: exp.NEQ, exp.NEQ: exp.EQ}
 
@@ -42,10 +40,10 @@ def _exhaustive(conditions: list[str]) -> bool:
     """True when two conditions are plain complements (``x < 18`` / ``x >= 18``, ``c`` / ``not c``)."""
     trees = []
     for text in conditions:
-        try:
-            trees.append(parse(text).tree)
-        except ExpressionError:
+        tree = expression_tree(text)
+        if tree is None:
             return True  # the expression check reports it; don't pile on
+        trees.append(tree)
     for i, a in enumerate(trees):
         for b in trees[i + 1:]:
             if isinstance(b, exp.Not) and b.this == a or isinstance(a, exp.Not) and a.this == b:

@@ -20,9 +20,12 @@ def check_template_text(report: Report, loc: Loc, text: object, names: list[str]
     """Report template problems at the template's place (its line, for block scalars)."""
     if not isinstance(text, str):
         return
+    problems = template_problems(text, names)
+    if not problems:
+        return  # positions are worked out only for findings
     start = loc.position()
     block = start.style in ("|", ">")
-    for problem in template_problems(text, names):
+    for problem in problems:
         line = start.line + (problem.line if block else 0) + line_offset
         report.findings.append(_at(report, loc, line, start.col if not block else 1, problem))
 

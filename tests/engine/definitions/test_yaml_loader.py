@@ -110,3 +110,13 @@ def test_own_duplicate_next_to_a_merge_is_still_refused():
     with pytest.raises(YamlLoadError) as caught:
         load_yaml_text("base: &b {kind: open}\nstage: {<<: *b, label: X, label: Y}\n", "f.yaml")
     assert caught.value.finding.code == "E-YAML-DUPLICATE-KEY"
+
+
+def test_positions_are_worked_out_on_first_use_as_the_loader_built_the_data():
+    doc = load_yaml_text("base: &b {x: 1}\nuse:\n  <<: *b\n  x: 2\n", "f.yaml")
+    assert doc.root is not None  # nothing recorded yet
+    assert doc.data == {"base": {"x": 1}, "use": {"x": 2}}
+    value, key = doc.position(("use", "x")), doc.position(("use", "x"), key=True)
+    assert (value.line, value.col) == (1, 14)  # the merged value came first and keeps the path
+    assert (key.line, key.col) == (4, 3)  # the mapping's own key came last
+    assert doc.root is None
