@@ -74,7 +74,10 @@ def _same_items(rule: Rule, called: Rule, action: Action) -> bool:
 
     Nothing has changed since the caller chose them, so its match table serves
     again instead of being selected anew (the monthly re-staging of every open
-    card saves a join of the whole table with itself).
+    card saves a join of the whole table with itself). Not for date and dwell
+    rules: their rows are numbered in due-time order, a fresh selection's in id
+    order, and creates take ids in that order.
     """
-    return (bool(rule.actions) and action is rule.actions[0] and called.process == rule.process
-            and called.pipeline == rule.pipeline and called.condition == rule.condition)
+    return (bool(rule.actions) and action is rule.actions[0] and rule.trigger.kind not in ("date", "dwell")
+            and called.process == rule.process and called.pipeline == rule.pipeline
+            and called.condition == rule.condition)

@@ -158,3 +158,28 @@ def test_reanchor_makes_the_earliest_card_of_each_group_due_at_resume_and_keeps_
         {"user": "a", "stage": "planned", "planned_on": dt.date(2026, 7, 8)},
         {"user": "b", "stage": "paused", "planned_on": dt.date(2026, 3, 1)},
     ]
+
+
+NIGHTLY = FLOW + """
+  nightly_same_if:
+    process: deal
+    when: {cron: "0 3 * * *"}
+    if: "pipeline = 'north'"
+    then: [{run: note}]
+  nightly_all:
+    process: deal
+    when: {cron: "0 4 * * *"}
+    then: [{run: note}]
+"""
+
+
+def test_a_called_rule_runs_on_the_items_its_own_if_picks_whether_or_not_the_caller_picked_the_same(harness):
+    h = harness(NIGHTLY)
+    h.event("o1", "opened", "2026-01-10T10:00:00+03:00", ref="N-1", region="north")
+    h.event("o2", "opened", "2026-01-10T11:00:00+03:00", ref="S-1", region="south")
+    h.tick("2026-01-11T03:30:00+03:00")           # the caller's if is note's: its items serve again
+    assert h.items("deal", "ref, log") == [{"ref": "N-1", "log": "noted;"}, {"ref": "S-1", "log": ""}]
+    h.tick("2026-01-11T04:30:00+03:00")           # the caller takes every deal: note picks the north ones
+    assert h.items("deal", "ref, log") == [{"ref": "N-1", "log": "noted;noted;"}, {"ref": "S-1", "log": ""}]
+    assert [(r[0], r[4], r[5]) for r in h.journal("field = 'log' AND rule = 'note'")] == [
+        (1, "noted;", "tick"), (1, "noted;noted;", "tick")]
