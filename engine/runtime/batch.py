@@ -36,7 +36,11 @@ JOURNAL_COLUMNS = ("seq", "at_time", "item", "process", "kind", "field", "old", 
 
 
 class BatchConflict(RuledeckError):
-    """Something the batch created would have fallen due between its events."""
+    """Something the batch created would have fallen due between its events (at ``due``)."""
+
+    def __init__(self, due: dt.datetime):
+        super().__init__(f"something the batch created falls due at {due.isoformat()}")
+        self.due = due
 
 
 @dataclass

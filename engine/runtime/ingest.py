@@ -160,28 +160,33 @@ class Ingester:
         start = clock if clock is not None else batch[0].now
         due = first_due(self.engine, start, batch[-1].now)
         size = len(batch) if due is None else sum(1 for b in batch if b.now < due)
-        if size <= 1:
-            self.apply(pending[0][0])
-            return 1
-        batch = batch[:size]
-        try:
-            with self.engine.transaction():
-                run = apply_batch(self.engine, batch, lambda last: self._check_nothing_due(start, last))
-        except (BatchConflict, ActionFailed, CascadeError):
-            for raw, _ in pending[:size]:
-                self.apply(raw)
+        while size > 1:
+            try:
+                with self.engine.transaction():
+                    run = apply_batch(self.engine, batch[:size], lambda last: self._check_nothing_due(start, last))
+            except BatchConflict as conflict:
+                # Its first due time: the events before it can go in without it.
+                size = sum(1 for b in batch[:size] if b.now < conflict.due)
+                continue
+            except (ActionFailed, CascadeError):
+                size //= 2   # halve until the failing event is alone; it is then rejected on its own
+                continue
+            self._count(run, batch[:size])
             return size
-        self.summary.accepted += size
+        self.apply(pending[0][0])
+        return 1
+
+    def _count(self, run: Run, batch: list[BatchEvent]) -> None:
+        self.summary.accepted += len(batch)
         self.summary.late += sum(b.late for b in batch)
         for name in run.fired:
             self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
-        return size
 
     def _check_nothing_due(self, start, last) -> None:
         # Only the new items can have changed: the others were looked at before the batch.
         due = self.engine.clock_keeper.next_data_due(start, last, f"SELECT id FROM {BATCH_ITEMS}")
         if due is not None:
-            raise BatchConflict(f"something the batch created falls due at {due.isoformat()}")
+            raise BatchConflict(due)
 
     # -- one event ---------------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ event_types:
       ref: {type: string, required: true}
       amount: {type: decimal, scale: 2}
       lines: {type: int}
+      route: {type: string}
   resized:
     fields:
       order: {type: ref, process: order, required: true}
@@ -60,6 +61,7 @@ rules:
     then:
       - create:
           process: order
+          pipeline_expr: "coalesce(event.route, 'main')"
           set:
             ref: event.ref
             amount: event.amount
@@ -162,6 +164,7 @@ def _event():
         st.integers(0, 30).map(lambda n: ("resized", {"order": f"R{n}", "size": n})),
         st.just(("ordered", {"amount": "1.00"})),                      # rejected: no ref
         st.just(("ordered", {"ref": "X", "colour": "red"})),           # rejected: unknown field
+        st.just(("ordered", {"ref": "Y", "route": "nowhere"})),        # rejected by its create action
     )
 
 
@@ -233,7 +236,7 @@ def test_a_batch_stops_where_a_timer_falls_due_and_the_timer_fires_in_between(tm
     assert fired == [("nightly",), ("remind",), ("stale_small",)]
 
 
-def test_a_batch_whose_new_items_fall_due_inside_it_is_applied_one_by_one(tmp_path, monkeypatch):
+def test_a_batch_whose_new_items_fall_due_inside_it_is_cut_before_that_moment(tmp_path, monkeypatch):
     conflicts = []
     real = ingest_module.Ingester._check_nothing_due
 
@@ -253,14 +256,26 @@ def test_a_batch_whose_new_items_fall_due_inside_it_is_applied_one_by_one(tmp_pa
     assert _state(many) == _state(one)
 
 
-def test_a_batch_that_cannot_go_in_whole_is_applied_one_by_one(tmp_path):
-    engine = _engine(tmp_path, "p")
-    events = _ordered(5)
-    events[2] = ("o2", "ordered", 2, {"ref": "R2", "amount": "99999999999999999.00"})   # overflows decimal(18,2)
-    summary = engine.ingest(_records(events), batch_size=10)
-    assert summary.accepted == 4
-    assert [r.event_id for r in summary.rejected] == ["o2"]
-    assert engine.con.execute("SELECT count(*) FROM items_order").fetchone() == (4,)
+def test_a_batch_with_a_failing_event_is_halved_until_that_event_is_rejected_alone(tmp_path, monkeypatch):
+    sizes = []
+    real = ingest_module.apply_batch
+
+    def counting(engine, batch, check_due):
+        sizes.append(len(batch))
+        return real(engine, batch, check_due)
+
+    monkeypatch.setattr(ingest_module, "apply_batch", counting)
+    one, many = _engine(tmp_path, "one"), _engine(tmp_path, "many")
+    events = _ordered(9, small=False)
+    events[5] = ("o5", "ordered", 5, {"ref": "R5", "route": "nowhere"})   # passes the checks, fails in create
+    first = one.ingest(_records(events), batch_size=1)
+    second = many.ingest(_records(events), batch_size=20)
+    assert second.accepted == 8
+    assert [r.event_id for r in second.rejected] == ["o5"]
+    # 9 fail, 4 go in; 5 and 2 fail, o4 alone; 4 and 2 fail, o5 alone (rejected); the last 3 go in
+    assert sizes == [9, 4, 5, 2, 4, 2, 3]
+    assert _summary(second) == _summary(first)
+    assert _state(many) == _state(one)
 
 
 @pytest.mark.parametrize(("project", "event_type", "reason"), [
