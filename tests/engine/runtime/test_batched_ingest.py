@@ -200,15 +200,22 @@ def _ordered(count: int, start_minute: int = 0, step: int = 1, small: bool = Tru
              {"ref": f"R{i}", "amount": "5.00" if small and i % 2 == 0 else "150.00"}) for i in range(count)]
 
 
-def test_a_stream_of_creating_events_goes_in_as_few_batches(tmp_path, monkeypatch):
-    calls = []
+@pytest.fixture
+def batch_sizes(monkeypatch) -> list[int]:
+    """The size of every batch ingest tries, in order."""
+    sizes: list[int] = []
     real = ingest_module.apply_batch
 
     def counting(engine, batch, check_due):
-        calls.append(len(batch))
+        sizes.append(len(batch))
         return real(engine, batch, check_due)
 
     monkeypatch.setattr(ingest_module, "apply_batch", counting)
+    return sizes
+
+
+def test_a_stream_of_creating_events_goes_in_as_few_batches(tmp_path, batch_sizes):
+    calls = batch_sizes
     engine = _engine(tmp_path, "p")
     summary = engine.ingest(_records(_ordered(250, small=False)), batch_size=100)   # nothing falls due
     assert summary.accepted == 250
@@ -256,15 +263,8 @@ def test_a_batch_whose_new_items_fall_due_inside_it_is_cut_before_that_moment(tm
     assert _state(many) == _state(one)
 
 
-def test_a_batch_with_a_failing_event_is_halved_until_that_event_is_rejected_alone(tmp_path, monkeypatch):
-    sizes = []
-    real = ingest_module.apply_batch
-
-    def counting(engine, batch, check_due):
-        sizes.append(len(batch))
-        return real(engine, batch, check_due)
-
-    monkeypatch.setattr(ingest_module, "apply_batch", counting)
+def test_a_batch_with_a_failing_event_is_halved_until_that_event_is_rejected_alone(tmp_path, batch_sizes):
+    sizes = batch_sizes
     one, many = _engine(tmp_path, "one"), _engine(tmp_path, "many")
     events = _ordered(9, small=False)
     events[5] = ("o5", "ordered", 5, {"ref": "R5", "route": "nowhere"})   # passes the checks, fails in create
