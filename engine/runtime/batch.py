@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..definitions.model import Project
 from ..errors import RuledeckError
+from ..store.lists import unnested
 from ..store.names import items_table, quote
 from ..store.system_tables import SYSTEM_TABLES
 from ..store.types import sql_type
@@ -58,24 +59,6 @@ def _reserve(con, sequence: str, count: int) -> int:
     return last - count
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-
-
-def _typed_column(kind: str, values: list) -> tuple[str, list]:
-    """SQL over ``unnest(?)`` and the list to bind: times as epoch microseconds, dates and decimals as text.
-
-    Binding Python datetimes, dates and decimals one by one is slow; these forms
-    convert exactly and fast.
-    """
-    if kind == "TIMESTAMPTZ":
-        micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
-        return "TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(unnest(?))", micros
-    if kind == "DATE" or kind.startswith("DECIMAL"):
-        return f"CAST(unnest(?) AS {kind})", [None if v is None else str(v) for v in values]
-    return f"CAST(unnest(?) AS {kind})", values
-
-
 def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
     """``ctx_event``: one row per event, ``ev`` numbering them, payload fields typed."""
     event_type = project.event_types[batch[0].event.type]
@@ -86,12 +69,8 @@ def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
                "now_at": ("TIMESTAMPTZ", [b.now for b in batch])}
     for name, declared in event_type.fields.items():
         columns[name] = (sql_type(declared), [b.event.payload.get(name) for b in batch])
-    selects, params = [], []
-    for name, (kind, values) in columns.items():
-        sql, bound = _typed_column(kind, values)
-        selects.append(f"{sql} AS {quote(name)}")
-        params.append(bound)
-    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {', '.join(selects)}", params)
+    select, params = unnested(columns)
+    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {select}", params)
 
 
 def _record_events(run: Run, batch: list[BatchEvent]) -> None:

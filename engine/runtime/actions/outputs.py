@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...definitions.model import Action, Rule
+from ...store.lists import unnested
 from ...templating import render
 from ..changes import Change
 from ..frame import Frame, timestamp_sql
@@ -54,11 +55,11 @@ def _insert(run: Run, table: str, counter: str, columns: dict[str, tuple[str, li
         return
     base = next_ids(run, counter, count)
     lists = {"id": ("BIGINT", list(range(base + 1, base + count + 1))), **columns}
-    unnests = ", ".join(f"unnest(${i}::{kind}[]) AS {name}" for i, (name, (kind, _)) in enumerate(lists.items(), 1))
-    fixed = [f"${i}" for i in range(len(lists) + 1, len(lists) + len(constants) + 1)]
-    select = ", ".join([*lists, *fixed])
-    run.con.execute(f"INSERT INTO {table} ({', '.join([*lists, *constants])}) SELECT {select} FROM (SELECT {unnests})",
-                    [*(values for _, values in lists.values()), *constants.values()])
+    unnests, params = unnested(lists)
+    select = ", ".join(["u.*", *("?" for _ in constants)])
+    names = ", ".join([*lists, *constants])
+    run.con.execute(f"INSERT INTO {table} ({names}) SELECT {select} FROM (SELECT {unnests}) u",
+                    [*constants.values(), *params])
 
 
 def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
