@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from ..definitions.model import Project
 from ..errors import RuledeckError
-from ..store.lists import unnested
 from ..store.names import items_table, quote
 from ..store.system_tables import SYSTEM_TABLES
 from ..store.types import sql_type
@@ -59,28 +58,65 @@ def _reserve(con, sequence: str, count: int) -> int:
     return last - count
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+PAYLOAD_COLUMN, RAW_COLUMN = "rd payload", "rd raw"
+"""``ctx_event`` columns holding the events table's payload and raw text (no field name has a space)."""
+
+
+def _micros(moment: dt.datetime | None) -> int | None:
+    return None if moment is None else (moment - _EPOCH) // _MICROSECOND
+
+
 def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
-    """``ctx_event``: one row per event, ``ev`` numbering them, payload fields typed."""
-    event_type = project.event_types[batch[0].event.type]
-    columns = {"ev": ("BIGINT", list(range(1, len(batch) + 1))),
-               "id": ("VARCHAR", [b.event.id for b in batch]),
-               "type": ("VARCHAR", [b.event.type for b in batch]),
-               "time": ("TIMESTAMPTZ", [b.event.time for b in batch]),
-               "now_at": ("TIMESTAMPTZ", [b.now for b in batch])}
-    for name, declared in event_type.fields.items():
-        columns[name] = (sql_type(declared), [b.event.payload.get(name) for b in batch])
-    select, params = unnested(columns)
-    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT {select}", params)
+    """``ctx_event``: one row per event, ``ev`` numbering them, payload fields typed, payload and raw text.
+
+    Binding a list parameter costs about a microsecond a value, so each event goes in as one JSON text
+    that DuckDB takes apart with ``json_transform``: its payload as the events table stores it, and its
+    times as epoch microseconds (``str()`` of a time can have seconds in its offset, which DuckDB does
+    not read), the payload's own times beside it under ``d0``, ``d1``, ….
+    """
+    fields = project.event_types[batch[0].event.type].fields
+    times = [n for n, d in fields.items() if d.type == "datetime"]
+    payloads = [json.dumps(b.event.payload, default=str, ensure_ascii=False) for b in batch]
+    rows = []
+    for ev, (item, payload) in enumerate(zip(batch, payloads, strict=True), 1):
+        event = item.event
+        stamps = {f"d{k}": _payload_micros(event.payload.get(n)) for k, n in enumerate(times)}
+        rows.append(f'{{"ev":{ev},"id":{json.dumps(event.id, ensure_ascii=False)},"t":{_micros(event.time)},'
+                    f'"n":{_micros(item.now)},"p":{payload}{"," + json.dumps(stamps)[1:-1] if stamps else ""}}}')
+    shape = {"ev": "BIGINT", "id": "VARCHAR", "t": "BIGINT", "n": "BIGINT",
+             "p": {n: sql_type(d) for n, d in fields.items() if n not in times} or "JSON"}
+    epoch = "TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds"
+    columns = []
+    for name in fields:
+        if name not in times:
+            columns.append(f"j.p.{quote(name)} AS {quote(name)}")
+            continue
+        key = f"d{times.index(name)}"
+        shape[key] = ["BIGINT"] if fields[name].many else "BIGINT"
+        value = f"[{epoch}(x) FOR x IN j.{key}]" if fields[name].many else f"{epoch}(j.{key})"
+        columns.append(f"{value} AS {quote(name)}")
+    run.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT j.ev AS ev, j.id AS id, CAST(? AS VARCHAR) AS type, "
+        f"{epoch}(j.t) AS time, {epoch}(j.n) AS now_at{''.join(', ' + c for c in columns)}, "
+        f"r.payload AS {quote(PAYLOAD_COLUMN)}, r.raw AS {quote(RAW_COLUMN)} "
+        f"FROM (SELECT unnest(?) AS row, unnest(?) AS payload, unnest(?) AS raw) r, "
+        f"LATERAL (SELECT json_transform_strict(r.row, ?) AS j)",
+        [batch[0].event.type, rows, payloads, [b.event.raw for b in batch], json.dumps(shape)])
+
+
+def _payload_micros(value: dt.datetime | list | None) -> int | list | None:
+    return [_micros(v) for v in value] if isinstance(value, list) else _micros(value)
 
 
 def _record_events(run: Run, batch: list[BatchEvent]) -> None:
     """The events table rows, numbered as one-at-a-time would, and their rejections forgotten."""
     con = run.con
     base = _reserve(con, "rd_event_seq", len(batch))
-    payloads = [json.dumps(b.event.payload, default=str, ensure_ascii=False) for b in batch]
-    con.execute(f"INSERT INTO rd_events SELECT ? + e.ev, e.id, e.type, e.time, e.now_at, p.payload, p.raw "
-                f"FROM {EVENT_TABLE} e JOIN (SELECT unnest(?) AS ev, unnest(?) AS payload, unnest(?) AS raw) p "
-                f"ON p.ev = e.ev", [base, list(range(1, len(batch) + 1)), payloads, [b.event.raw for b in batch]])
+    con.execute(f"INSERT INTO rd_events SELECT ? + ev, id, type, time, now_at, {quote(PAYLOAD_COLUMN)}, "
+                f"{quote(RAW_COLUMN)} "
+                f"FROM {EVENT_TABLE} ORDER BY ev", [base])
     con.execute(f"DELETE FROM rd_rejected WHERE event_id IN (SELECT id FROM {EVENT_TABLE})")
 
 
@@ -100,14 +136,17 @@ def _ref_fields(project: Project) -> dict[str, list[str]]:
             for name, process in project.processes.items()}
 
 
-def _renumber_items(run: Run, project: Project) -> None:
-    """Give the batch's new items the ids one-at-a-time would have: in event order, then creation order."""
+def _renumber_items(run: Run, project: Project) -> bool:
+    """Give the batch's new items the ids one-at-a-time would have: in event order, then creation order.
+
+    Returns whether there were any: their journal rows follow in :func:`_flush_journal`.
+    """
     from .actions.create import next_ids
 
     con = run.con
     count = con.execute(f"SELECT count(*) FROM {BATCH_ITEMS}").fetchone()[0]
     if not count:
-        return
+        return False
     base = next_ids(run, "item_id", count)
     con.execute("CREATE OR REPLACE TEMP TABLE rd_batch_ids AS SELECT id AS tmp, process, "
                 f"? + row_number() OVER (ORDER BY ev, id) AS id FROM {BATCH_ITEMS}", [base])
@@ -131,17 +170,8 @@ def _renumber_items(run: Run, project: Project) -> None:
                     f"FROM {table} t {' '.join(joins)}")
         con.execute(f"DELETE FROM {table} WHERE id IN (SELECT tmp FROM rd_batch_ids)")
         con.execute(f"INSERT INTO {table} SELECT * FROM rd_batch_rows")
-    con.execute(f"UPDATE {BATCH_JOURNAL} SET item = k.id FROM rd_batch_ids k WHERE {BATCH_JOURNAL}.item = k.tmp")
-    pairs = [(p, f) for p, fields in refs.items() for f in fields]
-    if pairs:
-        values = ", ".join("(?, ?)" for _ in pairs)
-        params = [v for pair in pairs for v in pair]
-        for column in ("old", "new"):
-            con.execute(
-                f"UPDATE {BATCH_JOURNAL} SET {column} = CAST(k.id AS VARCHAR) FROM rd_batch_ids k "
-                f"WHERE TRY_CAST({BATCH_JOURNAL}.{column} AS BIGINT) = k.tmp "
-                f"AND ({BATCH_JOURNAL}.process, {BATCH_JOURNAL}.field) IN (SELECT * FROM (VALUES {values}))", params)
     _retitle(run, project, processes, refs)
+    return True
 
 
 def _retitle(run: Run, project: Project, processes: list[str], refs: dict[str, list[str]]) -> None:
@@ -154,16 +184,34 @@ def _retitle(run: Run, project: Project, processes: list[str], refs: dict[str, l
         refresh_titles(run.con, frame, process, f"SELECT id FROM rd_batch_ids WHERE process = '{name}'")
 
 
-def _flush_journal(run: Run) -> None:
-    """Journal rows numbered by event, then by the order they were written within it."""
+def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
+    """Journal rows numbered by event, then by the order they were written within it.
+
+    When items were renumbered, their journal rows follow: the item, and old and new values of references.
+    """
     con = run.con
     count = con.execute(f"SELECT count(*) FROM {BATCH_JOURNAL}").fetchone()[0]
     if not count:
         return
     base = _reserve(con, "rd_journal_seq", count)
-    columns = ", ".join(f"j.{c}" if c != "cause_id" else "COALESCE(j.cause_id, e.id)" for c in JOURNAL_COLUMNS[1:])
-    con.execute(f"INSERT INTO rd_journal SELECT ? + row_number() OVER (ORDER BY j.ev, j.seq), {columns} "
-                f"FROM {BATCH_JOURNAL} j LEFT JOIN {EVENT_TABLE} e ON e.ev = j.ev", [base])
+    values = {c: f"j.{c}" for c in JOURNAL_COLUMNS[1:]}
+    values["cause_id"] = "COALESCE(j.cause_id, e.id)"
+    joins, params = [f"LEFT JOIN {EVENT_TABLE} e ON e.ev = j.ev"], [base]
+    if renumbered:
+        values["item"] = "COALESCE(i.id, j.item)"
+        joins.append("LEFT JOIN rd_batch_ids i ON i.tmp = j.item")
+        pairs = [(p, f) for p, fields in _ref_fields(project).items() for f in fields]
+        if pairs:
+            is_ref = "(" + " OR ".join("(j.process = ? AND j.field = ?)" for _ in pairs) + ")"
+            for column in ("old", "new"):
+                joins.append(f"LEFT JOIN rd_batch_ids r_{column} ON {is_ref} "
+                             f"AND r_{column}.tmp = TRY_CAST(j.{column} AS BIGINT)")
+                params += [v for pair in pairs for v in pair]
+                values[column] = f"COALESCE(CAST(r_{column}.id AS VARCHAR), j.{column})"
+    # Numbered over the two keys alone and joined back: sorting the wide rows themselves costs twice as much.
+    con.execute(f"INSERT INTO rd_journal SELECT ? + k.n, {', '.join(values.values())} FROM {BATCH_JOURNAL} j "
+                f"JOIN (SELECT seq, row_number() OVER (ORDER BY ev, seq) AS n FROM {BATCH_JOURNAL}) k ON k.seq = j.seq "
+                f"{' '.join(joins)}", params)
 
 
 def apply_batch(engine, batch: list[BatchEvent], check_due) -> Run:
@@ -183,8 +231,7 @@ def apply_batch(engine, batch: list[BatchEvent], check_due) -> Run:
         check_due(last)
         # Sequences are not rolled back with a transaction: take numbers only once nothing can fail.
         _record_events(run, batch)
-        _renumber_items(run, project)
-        _flush_journal(run)
+        _flush_journal(run, project, _renumber_items(run, project))
         write_clock(engine.con, last)
     finally:
         run.close()

@@ -26,6 +26,12 @@ processes:
       due_on: {type: date}
       size: {type: int, default: 0}
       lines: {type: int, rollup: {process: line, link: order, count: true}}
+      note: {type: text}
+      paid_at: {type: datetime}
+      ship_on: {type: date}
+      rush: {type: bool}
+      tags: {type: string, many: true}
+      calls: {type: datetime, many: true}
     pipelines:
       main:
         stages:
@@ -51,6 +57,12 @@ event_types:
       amount: {type: decimal, scale: 2}
       lines: {type: int}
       route: {type: string}
+      note: {type: text}
+      paid_at: {type: datetime}
+      ship_on: {type: date}
+      rush: {type: bool}
+      tags: {type: string, many: true}
+      calls: {type: datetime, many: true}
   resized:
     fields:
       order: {type: ref, process: order, required: true}
@@ -67,6 +79,12 @@ rules:
             amount: event.amount
             due_on: "add_days(date(event.time), 2)"
             size: "coalesce(event.lines, 1)"
+            note: event.note
+            paid_at: event.paid_at
+            ship_on: event.ship_on
+            rush: event.rush
+            tags: event.tags
+            calls: event.calls
   add_lines:
     process: order
     when: {created: true}
@@ -156,11 +174,23 @@ def _summary(summary) -> tuple:
             [(r.event_id, r.line, r.reason) for r in summary.rejected], summary.fired)
 
 
+_EXTRAS = st.fixed_dictionaries({}, optional={
+    "note": st.text(max_size=12),
+    "paid_at": st.sampled_from(["2026-03-01T10:00:00+03:00", "2026-03-01T10:00:00.123456+05:45",
+                                "2026-03-01T23:59:59Z", "2026-03-01T10:00:00", "1900-01-01T00:00:00+00:00"]),
+    "ship_on": st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(dt.date.isoformat),
+    "rush": st.booleans(),
+    "tags": st.lists(st.text(max_size=5), max_size=3),
+    "calls": st.lists(st.sampled_from(["2026-03-02T08:00:00+03:00", "2026-03-02T08:00:00.5Z"]), max_size=2)})
+"""Optional fields of every type, so the batch's typed event table is compared with one-at-a-time binding."""
+
+
 def _event():
-    ordered = st.tuples(st.integers(0, 30), st.sampled_from([None, "5.00", "150.50"]), st.sampled_from([None, 2]))
+    ordered = st.tuples(st.integers(0, 30), st.sampled_from([None, "5.00", "150.50"]), st.sampled_from([None, 2]),
+                        _EXTRAS)
     return st.one_of(
         ordered.map(lambda t: ("ordered", {"ref": f"R{t[0]}", **({"amount": t[1]} if t[1] else {}),
-                                            **({"lines": t[2]} if t[2] else {})})),
+                                            **({"lines": t[2]} if t[2] else {}), **t[3]})),
         st.integers(0, 30).map(lambda n: ("resized", {"order": f"R{n}", "size": n})),
         st.just(("ordered", {"amount": "1.00"})),                      # rejected: no ref
         st.just(("ordered", {"ref": "X", "colour": "red"})),           # rejected: unknown field
