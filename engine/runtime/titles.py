@@ -1,6 +1,8 @@
 """Render item and task titles (sandboxed templates) for a set of rows, in bulk.
 
-Rows are fetched in pages, rendered in Python, and written back in chunks of
+An item title whose template compiles to SQL (:mod:`.title_sql`) is set by one
+``UPDATE … FROM`` over the items' values, never read into Python. Any other is
+rendered in Python: rows are fetched in pages and written back in chunks of
 one ``UPDATE … FROM`` over list parameters (``unnest``) each, so memory stays
 bounded however many items a rule touches.
 """
@@ -17,6 +19,7 @@ from ..definitions.model import Process
 from ..store.names import items_table, quote
 from ..templating import environment, render
 from .frame import Frame, FrameResolver
+from .title_sql import may_compile, title_sql
 
 CHUNK = 10_000
 """Rows per page read into Python and per statement written back."""
@@ -31,8 +34,9 @@ def template_names(text: str) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(environment().parse(text)))
 
 
-def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozenset[str] | set[str]) -> str:
-    """``SELECT`` of the columns ``names`` (and ``id``) of the items listed by ``ids_sql``, in id order."""
+def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozenset[str] | set[str],
+                    ordered: bool = True) -> str:
+    """``SELECT`` of the columns ``names`` (and ``id``) of the items listed by ``ids_sql``, ordered by id or not."""
     probe = frame.nested(match=f"({ids_sql})", process=process, source=None, created={}, has_event=False,
                          task=False, per_row_now=False)
     resolver = FrameResolver(probe)
@@ -41,7 +45,7 @@ def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozens
     wanted = sorted((set(names) & known) | {"id"})
     select = ", ".join(f"{resolver.item_column('it', process, 'm.id', n).sql('duckdb')} AS {quote(n)}"
                        for n in wanted)
-    return f"SELECT {select} FROM {resolver.from_clause()} ORDER BY it.id"
+    return f"SELECT {select} FROM {resolver.from_clause()}" + (" ORDER BY it.id" if ordered else "")
 
 
 def item_values(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
@@ -98,6 +102,24 @@ def refresh_titles(con: duckdb.DuckDBPyConnection, frame: Frame, process: Proces
     names = template_names(process.title)
     if changed is not None and not (names & changed):
         return
+    if _set_titles_in_sql(con, frame, process, ids_sql, names):
+        return
     for page in item_pages(con, frame, process, ids_sql, names, "rd_title_pages"):
         pairs = [(row["id"], render(process.title, row)) for row in page]
         write_back(con, items_table(process.name), "title", pairs)
+
+
+def _set_titles_in_sql(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
+                       names: frozenset[str]) -> bool:
+    """Set the titles with one ``UPDATE`` when the template compiles for its columns' types; False if not."""
+    if not may_compile(process.title):
+        return False
+    values = item_values_sql(frame, process, ids_sql, names, ordered=False)
+    columns = tuple((row[0], row[1]) for row in con.execute(f"DESCRIBE {values}").fetchall())
+    title = title_sql(process.title, columns, "v")
+    if title is None:
+        return False
+    target = quote(items_table(process.name))
+    con.execute(f"UPDATE {target} SET title = t.title FROM (SELECT v.id AS id, {title} AS title FROM ({values}) v) t "
+                f"WHERE {target}.id = t.id AND {target}.title IS DISTINCT FROM t.title")
+    return True
