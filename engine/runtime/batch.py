@@ -154,22 +154,16 @@ def _renumber_items(run: Run, project: Project) -> bool:
     processes = [r[0] for r in con.execute("SELECT DISTINCT process FROM rd_batch_ids").fetchall()]
     for name in processes:
         table = quote(items_table(name))
-        columns = [r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
-            "ORDER BY column_index", [items_table(name)]).fetchall()]
-        joins, selects = ["JOIN rd_batch_ids k ON k.tmp = t.id"], []
-        for index, column in enumerate(columns):
-            if column == "id":
-                selects.append("k.id")
-            elif column in refs[name]:
-                joins.append(f"LEFT JOIN rd_batch_ids r{index} ON r{index}.tmp = t.{quote(column)}")
-                selects.append(f"COALESCE(r{index}.id, t.{quote(column)})")
-            else:
-                selects.append(f"t.{quote(column)}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_rows AS SELECT {', '.join(selects)} "
-                    f"FROM {table} t {' '.join(joins)}")
-        con.execute(f"DELETE FROM {table} WHERE id IN (SELECT tmp FROM rd_batch_ids)")
-        con.execute(f"INSERT INTO {table} SELECT * FROM rd_batch_rows")
+        if not refs[name]:
+            con.execute(f"UPDATE {table} SET id = k.id FROM rd_batch_ids k WHERE {table}.id = k.tmp")
+            continue
+        # A reference may point at an item of this batch: it takes the new id as well.
+        joins = " ".join(f"LEFT JOIN rd_batch_ids r{i} ON r{i}.tmp = t.{quote(f)}" for i, f in enumerate(refs[name]))
+        moved = ", ".join(f"COALESCE(r{i}.id, t.{quote(f)}) AS {quote(f)}" for i, f in enumerate(refs[name]))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_rows AS SELECT k.tmp, k.id, {moved} "
+                    f"FROM {table} t JOIN rd_batch_ids k ON k.tmp = t.id {joins}")
+        assigned = ", ".join(f"{quote(f)} = m.{quote(f)}" for f in refs[name])
+        con.execute(f"UPDATE {table} SET id = m.id, {assigned} FROM rd_batch_rows m WHERE {table}.id = m.tmp")
     _retitle(run, project, processes, refs)
     return True
 
