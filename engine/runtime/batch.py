@@ -178,6 +178,21 @@ def _retitle(run: Run, project: Project, processes: list[str], refs: dict[str, l
         refresh_titles(run.con, frame, process, f"SELECT id FROM rd_batch_ids WHERE process = '{name}'")
 
 
+def _renumber_references(con, project: Project) -> None:
+    """Old and new values of reference fields in the waiting journal rows that name renumbered items."""
+    pairs = [(p, f) for p, fields in _ref_fields(project).items() for f in fields]
+    if not pairs:
+        return
+    values = ", ".join("(?, ?)" for _ in pairs)
+    params = [v for pair in pairs for v in pair]
+    for column in ("old", "new"):
+        # An UPDATE of the few reference rows: joining every row of the flush to the ids costs far more.
+        con.execute(
+            f"UPDATE {BATCH_JOURNAL} SET {column} = CAST(k.id AS VARCHAR) FROM rd_batch_ids k "
+            f"WHERE TRY_CAST({BATCH_JOURNAL}.{column} AS BIGINT) = k.tmp "
+            f"AND ({BATCH_JOURNAL}.process, {BATCH_JOURNAL}.field) IN (SELECT * FROM (VALUES {values}))", params)
+
+
 def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
     """Journal rows numbered by event, then by the order they were written within it.
 
@@ -194,14 +209,7 @@ def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
     if renumbered:
         values["item"] = "COALESCE(i.id, j.item)"
         joins.append("LEFT JOIN rd_batch_ids i ON i.tmp = j.item")
-        pairs = [(p, f) for p, fields in _ref_fields(project).items() for f in fields]
-        if pairs:
-            is_ref = "(" + " OR ".join("(j.process = ? AND j.field = ?)" for _ in pairs) + ")"
-            for column in ("old", "new"):
-                joins.append(f"LEFT JOIN rd_batch_ids r_{column} ON {is_ref} "
-                             f"AND r_{column}.tmp = TRY_CAST(j.{column} AS BIGINT)")
-                params += [v for pair in pairs for v in pair]
-                values[column] = f"COALESCE(CAST(r_{column}.id AS VARCHAR), j.{column})"
+        _renumber_references(con, project)
     # Numbered over the two keys alone and joined back: sorting the wide rows themselves costs twice as much.
     con.execute(f"INSERT INTO rd_journal SELECT ? + k.n, {', '.join(values.values())} FROM {BATCH_JOURNAL} j "
                 f"JOIN (SELECT seq, row_number() OVER (ORDER BY ev, seq) AS n FROM {BATCH_JOURNAL}) k ON k.seq = j.seq "
