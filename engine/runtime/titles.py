@@ -16,6 +16,7 @@ import duckdb
 from jinja2 import meta
 
 from ..definitions.model import Process
+from ..expressions.parse import names_used, parse
 from ..store.names import items_table, quote
 from ..templating import environment, render
 from .frame import Frame, FrameResolver
@@ -32,6 +33,25 @@ PAGE_ROW = '"rd page"'
 def template_names(text: str) -> frozenset[str]:
     """The variables a template reads."""
     return frozenset(meta.find_undeclared_variables(environment().parse(text)))
+
+
+def title_inputs(process: Process) -> frozenset[str]:
+    """The stored values a process's title depends on: the names it reads and what its computed fields read."""
+    return _title_inputs(process.title, tuple((n, f.compute) for n, f in process.fields.items() if f.compute))
+
+
+@cache
+def _title_inputs(title: str, computed: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    formulas = dict(computed)
+    found, pending = set(), list(template_names(title))
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        if name in formulas:
+            pending += [n for space, n in names_used(parse(formulas[name])) if space is None]
+    return frozenset(found)
 
 
 def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozenset[str] | set[str],
@@ -100,7 +120,7 @@ def refresh_titles(con: duckdb.DuckDBPyConnection, frame: Frame, process: Proces
     if not process.title:
         return
     names = template_names(process.title)
-    if changed is not None and not (names & changed):
+    if changed is not None and not (title_inputs(process) & changed):
         return
     if _set_titles_in_sql(con, frame, process, ids_sql, names):
         return

@@ -186,3 +186,39 @@ def test_python_titles_over_more_items_than_a_page(harness, monkeypatch, page):
     assert [c["title"] for c in h.items("card", "title")] == [
         f"S{i}, C{i} 2026-01-1{i} 10:00:00+03:00 " for i in range(5)]
     assert h.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'rd_%pages'") == 0
+
+
+COMPUTED = """
+processes:
+  sale:
+    title: "{{ name }}: {{ gross }} ₽"
+    fields:
+      name: {type: string, required: true}
+      net: {type: int, default: 0}
+      gross: {type: int, compute: "net + vat"}
+      vat: {type: int, compute: "net * 2"}
+    pipelines: {main: {stages: {open: {}}}}
+event_types:
+  opened: {fields: {name: {type: string, required: true}}}
+  priced: {fields: {name: {type: string, required: true}, net: {type: int, required: true}}}
+rules:
+  open:
+    when: {event: opened}
+    then:
+      - create: {process: sale, set: {name: event.name}}
+  price:
+    process: sale
+    when: {event: priced}
+    if: "name = event.name"
+    then:
+      - set: {net: event.net}
+"""
+
+
+def test_a_title_showing_a_computed_field_follows_the_fields_it_is_computed_from(harness):
+    h = harness(COMPUTED)
+    h.event("o1", "opened", "2026-01-15T10:00:00+03:00", name="Alpha")
+    assert h.one("sale", "title")["title"] == "Alpha: 0 ₽"
+    h.event("p1", "priced", "2026-01-15T11:00:00+03:00", name="Alpha", net=1000)
+    assert h.one("sale", "title")["title"] == "Alpha: 3000 ₽"
+    assert titles.title_inputs(h.project.processes["sale"]) == {"name", "gross", "net", "vat"}
