@@ -19,9 +19,12 @@ from typing import Any, TextIO
 from ..definitions.model import EventType, FieldDef, Project
 from ..errors import RuledeckError, UsageError
 from ..timing import parse_date, parse_datetime
+from .event_checks import NotSure, checks_for
 
 TASK_DONE = "task_done"
 MAX_LINE = 1_000_000
+_TOP_LEVEL = frozenset(("id", "type", "time", "payload"))
+_DECODER = json.JSONDecoder()
 
 
 class EventRejected(RuledeckError):
@@ -53,6 +56,7 @@ class RawEvent:
 
 def read_jsonl(stream: TextIO) -> Iterator[RawEvent]:
     """JSON Lines, one event per line; blank lines are skipped; streams the input."""
+    decode = _DECODER.raw_decode
     for number, line in enumerate(stream, 1):
         text = line.strip()
         if not text:
@@ -60,10 +64,17 @@ def read_jsonl(stream: TextIO) -> Iterator[RawEvent]:
         if len(text) > MAX_LINE:
             yield RawEvent(number, text[:200], error=f"the line is longer than {MAX_LINE} characters")
             continue
-        try:
-            yield RawEvent(number, text, json.loads(text))
-        except json.JSONDecodeError as exc:
-            yield RawEvent(number, text, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+        try:  # raw_decode skips json.loads' whitespace scans: a stripped line has none around its value
+            data, end = decode(text)
+        except json.JSONDecodeError:
+            end = -1
+        if end != len(text):  # not one JSON value: json.loads says why, in its own words
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield RawEvent(number, text, error=f"not valid JSON: {exc.msg} at column {exc.colno}")
+                continue
+        yield RawEvent(number, text, data)
 
 
 def read_csv(stream: TextIO, event_type: str) -> Iterator[RawEvent]:
@@ -91,11 +102,11 @@ def check_event(raw: RawEvent, project: Project) -> Event:
     data = raw.data
     if not isinstance(data, dict):
         raise EventRejected("an event must be a JSON object with id, type, time and payload")
-    unknown = sorted(set(data) - {"id", "type", "time", "payload"})
-    if unknown:
+    if not _TOP_LEVEL.issuperset(data):
+        unknown = sorted(set(data) - _TOP_LEVEL)
         raise EventRejected(f"unknown top-level key(s) {', '.join(unknown)}; an event has id, type, time, payload")
     event_id = data.get("id")
-    if not isinstance(event_id, str | int) or isinstance(event_id, bool) or str(event_id).strip() == "":
+    if not isinstance(event_id, (str, int)) or isinstance(event_id, bool) or str(event_id).strip() == "":
         raise EventRejected("the event has no id (a non-empty string)")
     kind = data.get("type")
     if not isinstance(kind, str):
@@ -105,12 +116,16 @@ def check_event(raw: RawEvent, project: Project) -> Event:
 
         hint = did_you_mean(kind, list(project.event_types) + [TASK_DONE])
         raise EventRejected(f"unknown event type '{kind}'" + (f" ({hint})" if hint else ""))
-    if not isinstance(data.get("time"), str):
+    text = data.get("time")
+    if not isinstance(text, str):
         raise EventRejected("the event has no time (e.g. \"2026-01-15T10:00:00+03:00\")")
-    try:
-        when = parse_datetime(data["time"], project.timezone)
-    except UsageError as exc:
-        raise EventRejected(f"bad time: {exc}") from None
+    checks = checks_for(project)
+    when = checks.time(text)
+    if when is None:
+        try:
+            when = parse_datetime(text, project.timezone)
+        except UsageError as exc:
+            raise EventRejected(f"bad time: {exc}") from None
     payload = data.get("payload", {})
     if not isinstance(payload, dict):
         raise EventRejected("the payload must be a JSON object")
@@ -118,7 +133,15 @@ def check_event(raw: RawEvent, project: Project) -> Event:
     if kind == TASK_DONE:
         checked = _check_task_done(payload)
     else:
-        checked = _check_payload(payload, project.event_types[kind], project, csv_input)
+        event_type = project.event_types[kind]
+        checked = None
+        if not csv_input:  # the compiled check; what it is not sure of, the generic one decides
+            try:
+                checked = checks.payload(event_type)(payload)
+            except NotSure:
+                pass
+        if checked is None:
+            checked = check_payload(payload, event_type, project, csv_input)
     return Event(str(event_id), kind, when, checked, raw.text, raw.line)
 
 
@@ -140,7 +163,12 @@ def _check_task_done(payload: dict) -> dict:
     return {"task": task, "outcome": payload["outcome"], "comment": comment}
 
 
-def _check_payload(payload: dict, event_type: EventType, project: Project, csv_input: bool) -> dict:
+def check_payload(payload: dict, event_type: EventType, project: Project, csv_input: bool = False) -> dict:
+    """The payload's values converted, field by field with :func:`convert_value`, or :class:`EventRejected`.
+
+    The generic check: :mod:`.event_checks` compiles a faster one per event type and leaves every value it is
+    not sure of to this one, which is the reference for what is accepted and the wording of every refusal.
+    """
     unknown = sorted(set(payload) - set(event_type.fields))
     if unknown:
         from ..suggest import did_you_mean
