@@ -26,7 +26,7 @@ from ..store.names import items_table, quote
 from ..store.system_tables import SYSTEM_TABLES
 from ..store.types import sql_type
 from .clock import write_clock
-from .events import Event
+from .events import Event, payload_text
 from .frame import EVENT_TABLE, Frame
 from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, Cause, Run
 from .titles import refresh_titles, template_names
@@ -64,28 +64,29 @@ PAYLOAD_COLUMN, RAW_COLUMN = "rd payload", "rd raw"
 """``ctx_event`` columns holding the events table's payload and raw text (no field name has a space)."""
 
 
-def _micros(moment: dt.datetime | None) -> int | None:
-    return None if moment is None else (moment - _EPOCH) // _MICROSECOND
+def _micros(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
     """``ctx_event``: one row per event, ``ev`` numbering them, payload fields typed, payload and raw text.
 
-    Binding a list parameter costs about a microsecond a value, so each event goes in as one JSON text
-    that DuckDB takes apart with ``json_transform``: its payload as the events table stores it, and its
-    times as epoch microseconds (``str()`` of a time can have seconds in its offset, which DuckDB does
-    not read), the payload's own times beside it under ``d0``, ``d1``, ….
+    Binding a list parameter costs about a microsecond a value, so the typed values of an event go in
+    as one JSON text that DuckDB takes apart with ``json_transform``: its payload as the events table
+    stores it, and its times as epoch microseconds (``str()`` of a time can have seconds in its offset,
+    which DuckDB does not read), the payload's own times beside it under ``d0``, ``d1``, ….
     """
     fields = project.event_types[batch[0].event.type].fields
     times = [n for n, d in fields.items() if d.type == "datetime"]
-    payloads = [json.dumps(b.event.payload, default=str, ensure_ascii=False) for b in batch]
+    payloads = [payload_text(b.event.payload) for b in batch]
     rows = []
     for ev, (item, payload) in enumerate(zip(batch, payloads, strict=True), 1):
         event = item.event
-        stamps = {f"d{k}": _payload_micros(event.payload.get(n)) for k, n in enumerate(times)}
-        rows.append(f'{{"ev":{ev},"id":{json.dumps(event.id, ensure_ascii=False)},"t":{_micros(event.time)},'
-                    f'"n":{_micros(item.now)},"p":{payload}{"," + json.dumps(stamps)[1:-1] if stamps else ""}}}')
-    shape = {"ev": "BIGINT", "id": "VARCHAR", "t": "BIGINT", "n": "BIGINT",
+        time = _micros(event.time)
+        now = time if item.now == event.time else _micros(item.now)
+        stamps = "".join(f',"d{k}":{_stamp_json(event.payload.get(n))}' for k, n in enumerate(times))
+        rows.append(f'{{"ev":{ev},"t":{time},"n":{now},"p":{payload}{stamps}}}')
+    shape = {"ev": "BIGINT", "t": "BIGINT", "n": "BIGINT",
              "p": {n: sql_type(d) for n, d in fields.items() if n not in times} or "JSON"}
     epoch = "TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds"
     columns = []
@@ -98,16 +99,21 @@ def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
         value = f"[{epoch}(x) FOR x IN j.{key}]" if fields[name].many else f"{epoch}(j.{key})"
         columns.append(f"{value} AS {quote(name)}")
     run.con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT j.ev AS ev, j.id AS id, CAST(? AS VARCHAR) AS type, "
+        f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT j.ev AS ev, r.id AS id, CAST(? AS VARCHAR) AS type, "
         f"{epoch}(j.t) AS time, {epoch}(j.n) AS now_at{''.join(', ' + c for c in columns)}, "
         f"r.payload AS {quote(PAYLOAD_COLUMN)}, r.raw AS {quote(RAW_COLUMN)} "
-        f"FROM (SELECT unnest(?) AS row, unnest(?) AS payload, unnest(?) AS raw) r, "
+        f"FROM (SELECT unnest(?) AS row, unnest(?) AS id, unnest(?) AS payload, unnest(?) AS raw) r, "
         f"LATERAL (SELECT json_transform_strict(r.row, ?) AS j)",
-        [batch[0].event.type, rows, payloads, [b.event.raw for b in batch], json.dumps(shape)])
+        [batch[0].event.type, rows, [b.event.id for b in batch], payloads, [b.event.raw for b in batch],
+         json.dumps(shape)])
 
 
-def _payload_micros(value: dt.datetime | list | None) -> int | list | None:
-    return [_micros(v) for v in value] if isinstance(value, list) else _micros(value)
+def _stamp_json(value: dt.datetime | list | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ",".join(_stamp_json(v) for v in value) + "]"
+    return str(_micros(value))
 
 
 def _record_events(run: Run, batch: list[BatchEvent]) -> None:

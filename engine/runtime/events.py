@@ -43,6 +43,10 @@ class Event:
     line: int = 0
 
 
+payload_text = json.JSONEncoder(default=str, ensure_ascii=False).encode
+"""A checked payload as the events table stores it (dates, times and decimals as their ``str()``)."""
+
+
 @dataclass
 class RawEvent:
     """One input record before checking: the parsed object, or why it could not be parsed."""

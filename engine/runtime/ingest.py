@@ -14,7 +14,6 @@ applied one at a time in its own transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +26,7 @@ from ..store.types import sql_type
 from .batch import BatchConflict, BatchEvent, apply_batch, first_due
 from .batch_plan import batchable_event_types
 from .clock import read_clock
-from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of
+from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of, payload_text
 from .frame import EVENT_TABLE
 from .run import BATCH_ITEMS, ActionFailed, CascadeError, Cause, Run
 from .task_commands import complete
@@ -221,7 +220,7 @@ class Ingester:
                 seq = engine.con.execute("SELECT nextval('rd_event_seq')").fetchone()[0]
                 engine.con.execute("INSERT INTO rd_events VALUES (?, ?, ?, ?, ?, ?, ?)",
                                    [seq, event.id, event.type, event.time, now,
-                                    json.dumps(event.payload, default=str, ensure_ascii=False), event.raw])
+                                    payload_text(event.payload), event.raw])
                 engine.con.execute("DELETE FROM rd_rejected WHERE event_id = ?", [event.id])
                 if event.type == TASK_DONE:
                     complete(run, event.payload["task"], event.payload["outcome"], event.payload.get("comment"))
