@@ -28,7 +28,7 @@ from .batch_plan import batchable_event_types
 from .clock import read_clock
 from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of, payload_text
 from .frame import EVENT_TABLE
-from .run import BATCH_ITEMS, ActionFailed, CascadeError, Cause, Run
+from .run import BATCH_ITEMS, TMP_ID_BASE, ActionFailed, CascadeError, Cause, Run
 from .task_commands import complete
 
 
@@ -183,7 +183,7 @@ class Ingester:
 
     def _check_nothing_due(self, start, last) -> None:
         # Only the new items can have changed: the others were looked at before the batch.
-        due = self.engine.clock_keeper.next_data_due(start, last, f"SELECT id FROM {BATCH_ITEMS}")
+        due = self.engine.clock_keeper.next_data_due(start, last, f"SELECT id FROM {BATCH_ITEMS}", TMP_ID_BASE)
         if due is not None:
             raise BatchConflict(due)
 
