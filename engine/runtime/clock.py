@@ -55,17 +55,48 @@ def write_clock(con, now: dt.datetime) -> None:
 def due_sql(rule: Rule) -> str:
     """SQL (over items aliased ``it``) giving the moment a date or dwell rule falls due for an item."""
     trigger = rule.trigger
-    if trigger.kind == "date":
-        base = f"CAST(it.{quote(trigger.value)} AS TIMESTAMPTZ)"
-        offset = trigger.options.get("offset")
-    else:
-        base = "it.stage_entered_at"
-        offset = trigger.options.get("for")
+    base = _timer_base(rule)
+    offset = trigger.options.get("offset" if trigger.kind == "date" else "for")
     if not offset:
         return base
     from sqlglot import exp
 
     return parse_duration(str(offset)).add_sql(exp.maybe_parse(base, dialect="duckdb")).sql("duckdb")
+
+
+DST_SLACK = dt.timedelta(hours=3)
+"""More than any zone's clock change: how far calendar arithmetic can move a due time from its nominal length."""
+
+
+def _due_bounds(rule: Rule, after: dt.datetime, until: dt.datetime) -> str:
+    """A condition on the timer's own column that every item due in (after, until] meets.
+
+    The due time is the column plus a calendar offset, computed row by row in the project's zone,
+    which is slow over many rows. Its length lies between fixed bounds (a month is 28 to 31 days,
+    a day 24 hours give or take a clock change), so a plain range on the column rules out all but
+    a few rows first; the exact comparison then decides.
+    """
+    trigger = rule.trigger
+    offset = trigger.options.get("offset" if trigger.kind == "date" else "for")
+    if not offset:
+        return ""
+    span = parse_duration(str(offset))
+    fixed = dt.timedelta(days=span.days, seconds=span.seconds)
+    shortest = fixed + dt.timedelta(days=min(28 * span.months, 31 * span.months)) - DST_SLACK
+    longest = fixed + dt.timedelta(days=max(28 * span.months, 31 * span.months)) + DST_SLACK
+    try:
+        # In UTC: subtracting from a zoned time moves its wall clock, which may cross a clock change.
+        lower = timestamp_sql(after.astimezone(dt.UTC) - longest)
+        upper = timestamp_sql(until.astimezone(dt.UTC) - shortest)
+    except OverflowError:
+        return ""
+    base = _timer_base(rule)
+    return f" AND {base} > {lower.sql('duckdb')} AND {base} <= {upper.sql('duckdb')}"
+
+
+def _timer_base(rule: Rule) -> str:
+    trigger = rule.trigger
+    return f"CAST(it.{quote(trigger.value)} AS TIMESTAMPTZ)" if trigger.kind == "date" else "it.stage_entered_at"
 
 
 def _timer_filter(rule: Rule) -> str:
@@ -85,7 +116,8 @@ def _pending_sql(rule: Rule, after: dt.datetime, until: dt.datetime, among: str 
     # Ids only grow, so a lower bound lets DuckDB skip every row group of older items by its min/max.
     only += f" AND it.id >= {int(lowest_id)}" if lowest_id is not None else ""
     return (f"SELECT it.id AS id, {due} AS due FROM {quote(items_table(rule.process))} it "
-            f"WHERE {_timer_filter(rule)} AND {due} > {lower} AND {due} <= {upper}{only}")
+            f"WHERE {_timer_filter(rule)}{_due_bounds(rule, after, until)} AND {due} > {lower} AND {due} <= {upper}"
+            f"{only}")
 
 
 class Clock:
