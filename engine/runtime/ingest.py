@@ -167,8 +167,10 @@ class Ingester:
                 # Its first due time: the events before it can go in without it.
                 size = sum(1 for b in batch[:size] if b.now < conflict.due)
                 continue
-            except (ActionFailed, CascadeError):
-                size //= 2   # halve until the failing event is alone; it is then rejected on its own
+            except (ActionFailed, CascadeError, duckdb.Error):
+                # Halve until the failing event is alone: one at a time then rejects it, or reports what
+                # DuckDB refused exactly as it would have without batching.
+                size //= 2
                 continue
             self._count(run, batch[:size])
             return size

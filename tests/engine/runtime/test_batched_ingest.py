@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -304,6 +305,27 @@ def test_a_batch_with_a_failing_event_is_halved_until_that_event_is_rejected_alo
     assert [r.event_id for r in second.rejected] == ["o5"]
     # 9 fail, 4 go in; 5 and 2 fail, o4 alone; 4 and 2 fail, o5 alone (rejected); the last 3 go in
     assert sizes == [9, 4, 5, 2, 4, 2, 3]
+    assert _summary(second) == _summary(first)
+    assert _state(many) == _state(one)
+
+
+def test_a_batch_duckdb_refuses_falls_back_to_one_event_at_a_time(tmp_path, monkeypatch, batch_sizes):
+    from ruledeck.engine.runtime import batch as batch_module
+
+    real = batch_module._record_events
+
+    def refusing(run, batch):
+        if len(batch) > 1:
+            raise duckdb.ConversionException("a value the batch could not convert")
+        return real(run, batch)
+
+    monkeypatch.setattr(batch_module, "_record_events", refusing)
+    one, many = _engine(tmp_path, "one"), _engine(tmp_path, "many")
+    events = _ordered(4, small=False)
+    first = one.ingest(_records(events), batch_size=1)
+    second = many.ingest(_records(events), batch_size=20)
+    assert second.accepted == 4 and second.rejected == []
+    assert batch_sizes == [4, 2, 3, 2]    # each try halves to one event, applied alone; then the rest again
     assert _summary(second) == _summary(first)
     assert _state(many) == _state(one)
 
