@@ -123,6 +123,11 @@ def _choose(test: str, then: Value, otherwise: Value) -> Value:
                  _case(test, then.truth, otherwise.truth), date, maybe_date)
 
 
+def _concat(pieces: list[str]) -> str:
+    """SQL text pieces joined with ``||``, empty literals left out."""
+    return " || ".join(piece for piece in pieces if piece != "''") or "''"
+
+
 _DIRECTIVE = re.compile(r"%(.?)", re.DOTALL)
 
 
@@ -170,8 +175,7 @@ class _Compiler:
         self.columns, self.alias = columns, alias
 
     def body(self, statements: list[nodes.Node]) -> str:
-        pieces = [self.statement(node) for node in statements]
-        return " || ".join(piece for piece in pieces if piece != "''") or "''"
+        return _concat([self.statement(node) for node in statements])
 
     def statement(self, node: nodes.Node) -> str:
         method = _STATEMENTS.get(type(node))
@@ -180,9 +184,8 @@ class _Compiler:
         return method(self, node)
 
     def output(self, node: nodes.Output) -> str:
-        pieces = [literal(child.data) if isinstance(child, nodes.TemplateData) else self.value(child).out
-                  for child in node.nodes]
-        return " || ".join(piece for piece in pieces if piece != "''") or "''"
+        return _concat([literal(child.data) if isinstance(child, nodes.TemplateData) else self.value(child).out
+                        for child in node.nodes])
 
     def if_(self, node: nodes.If) -> str:
         branches = [node, *node.elif_]
