@@ -168,9 +168,7 @@ class Clock:
             with self.engine.transaction():
                 write_clock(con, to)
             return summary
-        if to < start:
-            raise UsageError(f"cannot tick backwards: the clock is at {start.isoformat()}, "
-                             f"{to.isoformat()} is earlier")
+        self.refuse_backwards(to, start)
         cron = self._cron_plan(start, to)
         boundaries = sorted(set(cron) | {to})
         cursor = start
@@ -188,6 +186,13 @@ class Clock:
             with self.engine.transaction():
                 write_clock(con, to)
         return summary
+
+    def refuse_backwards(self, to: dt.datetime, start: dt.datetime | None = None) -> None:
+        """UsageError when ``to`` is before the clock (``start``, read when not given)."""
+        start = start if start is not None else read_clock(self.engine.con)
+        if start is not None and to < start:
+            raise UsageError(f"cannot tick backwards: the clock is at {start.isoformat()}, "
+                             f"{to.isoformat()} is earlier")
 
     def _window(self, after: dt.datetime, until: dt.datetime, cron_rules: list[Rule], summary: TickSummary) -> None:
         """Timers due in (after, until], then the cron rules at ``until``; one transaction."""

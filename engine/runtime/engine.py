@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -44,6 +45,10 @@ class Engine:
         self.compiled = CompiledProject.build(project)
         self.zone = ZoneInfo(project.timezone)
         self.clock_keeper = Clock(self)
+        self._depth = 0
+        self._documents_pending = False
+        self.debug = os.environ.get("RULEDECK_DEBUG") == "1"
+        """Let unexpected errors out with their traceback instead of rejecting the input (``--debug``)."""
 
     @classmethod
     def open(cls, project: Project, db: str | None = None, wait_seconds: float = 0.0,
@@ -69,9 +74,29 @@ class Engine:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A transaction on the engine's connection."""
-        with transaction(self.con) as con:
-            yield con
+        """A transaction on the engine's connection; inside another one it joins it (one unit, one commit).
+
+        Documents of a joined unit are written once the outermost transaction commits, never before.
+        """
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.con
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with transaction(self.con) as con:
+                yield con
+        except BaseException:
+            self._documents_pending = False
+            raise
+        finally:
+            self._depth = 0
+        if self._documents_pending:
+            self._documents_pending = False
+            self.sync_documents()
 
     def pending_migration(self) -> list[Change]:
         """What ``migrate`` would do, without doing it."""
@@ -88,6 +113,7 @@ class Engine:
     def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
         """Move the clock to ``to``, firing everything due on the way (logged for replay)."""
         to = to.astimezone(self.zone)
+        self.clock_keeper.refuse_backwards(to)
         with self.transaction():
             self.log_command("tick", {"to": to.isoformat()})
         return self.clock_keeper.tick(to, progress)
@@ -166,8 +192,12 @@ class Engine:
         return task_list(self.con, self.project, self.clock(), **filters)
 
     def after_commit(self, run: Run) -> None:
-        """Write the documents a committed run produced into the documents folder."""
-        if run.documents:
+        """Write the documents a committed run produced into the documents folder (after the outermost commit)."""
+        if not run.documents:
+            return
+        if self._depth:
+            self._documents_pending = True
+        else:
             self.sync_documents()
 
     def sync_documents(self) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from ..definitions.model import FieldDef
+from ..errors import RuledeckError
 from ..store.names import items_table, quote
 from ..store.types import sql_type
 from .batch import BatchConflict, BatchEvent, apply_batch, first_due
@@ -76,6 +77,15 @@ def resolve_refs(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str,
                 raise EventRejected(f"field '{name}': there is no '{target.name}' item {single!r}")
             ids.append(found[0])
         event.payload[name] = ids if isinstance(value, list) else ids[0]
+
+
+def rejection_reason(exc: Exception) -> str:
+    """The reason an event is kept as rejected: ruledeck's own message, or what went wrong underneath."""
+    if isinstance(exc, RuledeckError):
+        return str(exc)
+    if isinstance(exc, duckdb.Error):
+        return f"the database refused a statement: {str(exc).splitlines()[0]}"
+    return f"internal error ({type(exc).__name__}): {exc}; run with --debug for the details"
 
 
 def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str, FieldDef]) -> None:
@@ -198,20 +208,29 @@ class Ingester:
         if con.execute("SELECT 1 FROM rd_events WHERE id = ?", [event_id]).fetchone():
             self.summary.duplicates += 1
             return
+        fired: list[str] = []
         try:
             event = check_event(raw, self.engine.project)
-            clock = read_clock(con)
-            if clock is None or event.time > clock:
-                self.engine.clock_keeper.tick(event.time)
-            else:
-                self.summary.late += event.time < clock
-            self._apply_checked(event)
-        except (EventRejected, ActionFailed, CascadeError) as exc:
-            self._reject(event_id, raw, str(exc))
+            # One unit: the clock's advance to the event and the event itself commit together or not at all,
+            # so a refused event fires nothing that fell due before it.
+            with self.engine.transaction():
+                clock = read_clock(con)
+                late = clock is not None and event.time < clock
+                if clock is None or event.time > clock:
+                    self.engine.clock_keeper.tick(event.time)
+                fired += self._apply_checked(event)
+        except Exception as exc:  # noqa: BLE001 - whatever fails, the unit rolled back and the event is kept
+            if self.engine.debug and not isinstance(exc, RuledeckError):
+                raise
+            self._reject(event_id, raw, rejection_reason(exc))
             return
         self.summary.accepted += 1
+        self.summary.late += late
+        for name in fired:
+            self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
 
-    def _apply_checked(self, event: Event) -> None:
+    def _apply_checked(self, event: Event) -> list[str]:
+        """Apply a checked event inside the caller's transaction; returns the rules it fired."""
         engine = self.engine
         now = max(read_clock(engine.con) or event.time, event.time)
         fields = engine.project.event_types[event.type].fields if event.type != TASK_DONE else {}
@@ -232,9 +251,8 @@ class Ingester:
                         run.fire_event_rule(rule)
             finally:
                 run.close()
-        for name in run.fired:
-            self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
         engine.after_commit(run)
+        return run.fired
 
     def _reject(self, event_id: str, raw: RawEvent, reason: str) -> None:
         con = self.engine.con
