@@ -67,8 +67,11 @@ def resolve_refs(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str,
                 found = con.execute(f"SELECT id FROM {quote(items_table(target.name))} WHERE id = ?",
                                     [single]).fetchone()
             elif target.key:
-                found = con.execute(f"SELECT min(id) FROM {quote(items_table(target.name))} "
+                found = con.execute(f"SELECT min(id), max(id) FROM {quote(items_table(target.name))} "
                                     f"WHERE CAST({quote(target.key)} AS VARCHAR) = ?", [single]).fetchone()
+                if found and found[0] != found[1]:
+                    raise EventRejected(f"field '{name}': {found[0]} and {found[1]} are both '{target.name}' items "
+                                        f"with {target.key} {single!r}, so it names neither; give the item's id")
                 found = found if found and found[0] is not None else None
             else:
                 raise EventRejected(f"field '{name}': process '{target.name}' has no key field, so {single!r} "

@@ -101,3 +101,17 @@ def test_an_internal_error_rejects_the_event_with_a_reason_and_changes_nothing(h
     assert [(r.event_id, r.reason) for r in summary.rejected] == [
         ("e2", "internal error (KeyError): 't.number'; run with --debug for the details")]
     assert _snapshot(h) == before
+
+
+def test_a_key_two_items_share_names_neither_and_the_event_is_refused(harness):
+    h = harness(DEFS.replace("event_types:\n", "event_types:\n  grown:\n    fields:\n"
+                                  "      ticket: {type: ref, process: ticket, required: true}\n", 1))
+    h.event("e1", "opened", "2026-01-10T10:00:00+03:00", ref="T-1")
+    # A database from before keys were unique: a second item with the same key.
+    h.engine.con.execute("INSERT INTO items_ticket SELECT * REPLACE (2 AS id) FROM items_ticket")
+    before = _snapshot(h)
+    summary = h.event("e3", "grown", "2026-01-10T12:00:00+03:00", ticket="T-1")
+    assert [(r.event_id, r.reason) for r in summary.rejected] == [
+        ("e3", "field 'ticket': 1 and 2 are both 'ticket' items with ref 'T-1', so it names neither; "
+               "give the item's id")]
+    assert _snapshot(h) == before
