@@ -40,7 +40,7 @@ def main() -> int:
         tick = ["tick", "--to", "2027-01-01", "-p", "project", "--db", "state.duckdb"]
         duration = timed(ingest, reference)
         run(tick, reference)
-        expected = dump(reference / "state.duckdb", processes, reference / "documents")
+        expected = dump(reference / "state.duckdb", processes, reference / "project" / "documents")
         landed, rounds = 0, 0
         while landed < args.kills:
             rounds += 1
@@ -48,7 +48,7 @@ def main() -> int:
             shutil.copytree(REPO / "definitions" / args.scenario, work / "project")
             landed += crash_until_done(ingest, work, rng, duration * 1.2, kills=10)
             landed += crash_until_done(tick, work, rng, 2.0, kills=3)
-            actual = dump(work / "state.duckdb", processes, work / "documents")
+            actual = dump(work / "state.duckdb", processes, work / "project" / "documents")
             bad = [key for key in expected if actual[key] != expected[key]]
             if bad:
                 print(f"round {rounds}: differs in {', '.join(bad)} after {landed} kills")

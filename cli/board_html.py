@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from html import escape
-
-from ruledeck.engine import Board, Column
+from typing import TYPE_CHECKING
 
 from .board_render import subheading, total_lines
 from .textwidth import clean, display
+
+if TYPE_CHECKING:
+    from ruledeck.engine import Board, Column
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem;color:#1f2328;background:#f6f8fa}

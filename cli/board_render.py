@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from itertools import zip_longest
-from typing import Any
-
-from ruledeck.engine import Board, Column
+from typing import TYPE_CHECKING, Any
 
 from .render import to_json
 from .textwidth import clean, clip, csv_value, display, pad, width, wrap
+
+if TYPE_CHECKING:
+    from ruledeck.engine import Board, Column
 
 GAP = " │ "
 RULE_GAP = "─┼─"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Any
-
-from ruledeck.engine import Explanation, ItemCard
+from typing import TYPE_CHECKING, Any
 
 from .textwidth import clean, display, pad, width
+
+if TYPE_CHECKING:
+    from ruledeck.engine import Explanation, ItemCard
 
 NULL = "—"
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from ruledeck.engine import Graph, Node
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ruledeck.engine import Graph, Node
+
 
 KIND_STYLE = {
     "open": ("#ffffff", "#0969da"),

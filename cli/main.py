@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import click
-from ruledeck.engine import DefinitionError, RuledeckError, UsageError
 
-from .commands import COMMANDS
+from .commands import COMMANDS, load_command
 from .exit_codes import ExitCode
-from .render import findings_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class RuledeckGroup(click.Group):
-    """A click group that turns ruledeck's errors into messages and exit codes."""
+    """A click group that loads commands on demand and turns ruledeck's errors into messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self.commands.get(cmd_name) or load_command(cmd_name)
 
     def invoke(self, ctx: click.Context):
+        from ruledeck.engine import DefinitionError, RuledeckError, UsageError
+
         try:
             return super().invoke(ctx)
         except DefinitionError as exc:
+            from .render import findings_text
+
             click.echo(findings_text(exc.findings), err=True)
             click.echo(f"{len(exc.findings)} error(s) in the definitions; run 'ruledeck validate' for details",
                        err=True)
@@ -42,10 +50,6 @@ def ruledeck() -> None:
       ruledeck validate definitions      check every shipped project
       ruledeck COMMAND -h                help on one command
     """
-
-
-for command in COMMANDS:
-    ruledeck.add_command(command)
 
 
 def main() -> None:

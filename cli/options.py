@@ -26,3 +26,21 @@ def format_option(choices: tuple[str, ...] = FORMATS_TABLE, default: str = "text
     """``--format`` with the given choices."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")
+
+
+def engine_default(name: str):
+    """A default read from ``ruledeck.engine.NAME`` when an option needs it, not when the CLI is imported."""
+
+    def value():
+        import ruledeck.engine
+
+        return getattr(ruledeck.engine, name)
+
+    return value
+
+
+class EngineDefault(click.Option):
+    """An option whose default comes from :func:`engine_default`: resolved lazily, but shown in ``--help``."""
+
+    def get_default(self, ctx: click.Context, call: bool = True):
+        return super().get_default(ctx, call=True)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ruledeck.engine import Engine, Project, UsageError, load_project
+if TYPE_CHECKING:
+    from ruledeck.engine import Engine, Project
 
 
 def project_at(path: Path) -> Project:
     """Load and validate the project at ``path``; definition errors raise DefinitionError."""
+    from ruledeck.engine import UsageError, load_project
+
     if not (path / "ruledeck.yaml").is_file():
         raise UsageError(f"{path}: not a ruledeck project (no ruledeck.yaml); pass -p PROJECT")
     return load_project(path)
@@ -18,8 +22,14 @@ def project_at(path: Path) -> Project:
 
 @contextmanager
 def open_engine(path: Path, db: str | None, wait: float = 0.0) -> Iterator[Engine]:
-    """The project's engine over its database, closed when the command ends."""
-    engine = Engine.open(project_at(path), db, wait)
+    """The project's engine over its database, closed when the command ends.
+
+    Documents a command generates are written into the project's documents
+    folder, whichever database it runs on (``:memory:`` included).
+    """
+    from ruledeck.engine import Engine
+
+    engine = Engine.open(project_at(path), db, wait, write_documents=True)
     try:
         yield engine
     finally:

@@ -27,11 +27,24 @@ def _excerpt(finding: Finding) -> list[str]:
     return [f"  {finding.line} | {lines[finding.line - 1]}", f"  {gutter} | {' ' * (finding.col - 1)}^"]
 
 
+def finding_line(finding: Finding) -> str:
+    """``file:line:col: severity CODE at ELEMENT: message (hint)``, naming the element when it is known.
+
+    >>> from ruledeck.engine import Finding
+    >>> print(finding_line(Finding("rules.yaml", 12, 7, "E-REF-STAGE", "no stage 'x'", path="rules.r.then[0].move")))
+    rules.yaml:12:7: error E-REF-STAGE at rules.r.then[0].move: no stage 'x'
+    """
+    where = f" at {finding.path}" if finding.path else ""
+    head = f"{finding.file}:{finding.line}:{finding.col}: {finding.severity.value} {finding.code}{where}"
+    text = f"{head}: {finding.message}"
+    return text + (f" ({finding.hint})" if finding.hint else "")
+
+
 def findings_text(findings: Sequence[Finding], limit: int = MAX_FINDINGS, excerpts: bool = True) -> str:
-    """``file:line:col: severity CODE: message (hint)`` with a source excerpt, capped at ``limit``."""
+    """One :func:`finding_line` per finding with a source excerpt, capped at ``limit``."""
     out: list[str] = []
     for finding in findings[:limit]:
-        out.append(finding.format())
+        out.append(finding_line(finding))
         if excerpts:
             out.extend(_excerpt(finding))
     if len(findings) > limit:

@@ -1,129 +1,67 @@
 """ruledeck's engine: load, validate, compile, store, run and query definitions.
 
 This module is the public API; the CLI imports only what is listed here.
+Names are imported on first use (PEP 562 ``__getattr__``), so a command
+pays only for what it touches: ``ruledeck --help``, ``schema`` and ``init``
+never load DuckDB, sqlglot or Jinja2.
+
+>>> import ruledeck.engine as engine
+>>> engine.UsageError.__name__
+'UsageError'
 """
 
 from __future__ import annotations
 
-from .definitions.model import Project
-from .errors import (
-    CronError,
-    DatabaseLocked,
-    DefinitionError,
-    DurationError,
-    ExpressionError,
-    Finding,
-    RejectedInput,
-    RuledeckError,
-    Severity,
-    UsageError,
-)
-from .query import (
-    Board,
-    Card,
-    Column,
-    Explanation,
-    Graph,
-    ItemCard,
-    ItemList,
-    Node,
-    ReportResult,
-    build_board,
-    explain_item,
-    item_card,
-    list_items,
-    process_graph,
-    report_list,
-    run_report,
-)
-from .runtime.clock import TickSummary
-from .runtime.engine import Engine
-from .runtime.events import RawEvent, read_csv, read_jsonl
-from .runtime.ingest import BATCH_SIZE as INGEST_BATCH_SIZE
-from .runtime.ingest import IngestSummary, Rejection
-from .scenarios import (
-    DEMO_BOARD,
-    DEMO_END,
-    DEMO_MOMENTS,
-    SCENARIOS,
-    Check,
-    DemoStep,
-    ProjectRun,
-    Scaffold,
-    SpecResult,
-    SuiteResult,
-    demo_project,
-    open_demo,
-    run_demo,
-    scaffold,
-)
-from .scenarios import Status as CheckStatus
-from .scenarios import run_paths as run_specs
-from .store.migrate import MigrationRefused
-from .timing import parse_datetime, parse_duration
-from .validation import ProjectResult, load_project, validate_paths, validate_project
-from .validation.schema import KINDS as SCHEMA_KINDS
-from .validation.schema import load_schemas
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "INGEST_BATCH_SIZE",
-    "Check",
-    "CheckStatus",
-    "DEMO_BOARD",
-    "DEMO_END",
-    "DEMO_MOMENTS",
-    "DemoStep",
-    "ProjectRun",
-    "SCENARIOS",
-    "Scaffold",
-    "SpecResult",
-    "SuiteResult",
-    "demo_project",
-    "open_demo",
-    "run_demo",
-    "run_specs",
-    "scaffold",
-    "Board",
-    "Card",
-    "Column",
-    "Explanation",
-    "Graph",
-    "ItemCard",
-    "ItemList",
-    "Node",
-    "ReportResult",
-    "build_board",
-    "explain_item",
-    "item_card",
-    "list_items",
-    "process_graph",
-    "report_list",
-    "run_report",
-    "CronError",
-    "Engine",
-    "IngestSummary",
-    "MigrationRefused",
-    "Project",
-    "RawEvent",
-    "Rejection",
-    "TickSummary",
-    "parse_datetime",
-    "parse_duration",
-    "read_csv",
-    "read_jsonl",
-    "DatabaseLocked",
-    "DefinitionError",
-    "DurationError",
-    "ExpressionError",
-    "Finding",
-    "ProjectResult",
-    "RejectedInput",
-    "RuledeckError",
-    "SCHEMA_KINDS",
-    "Severity",
-    "UsageError",
-    "load_project",
-    "load_schemas",
-    "validate_paths",
-    "validate_project",
-]
+_SOURCES: dict[str, tuple[str, ...]] = {
+    ".errors": ("CronError", "DatabaseLocked", "DefinitionError", "DurationError", "ExpressionError", "Finding",
+                "RejectedInput", "RuledeckError", "Severity", "UsageError"),
+    ".definitions.model": ("Project",),
+    ".query": ("Board", "Card", "Column", "Explanation", "Graph", "ItemCard", "ItemList", "Node", "ReportResult",
+               "build_board", "explain_item", "item_card", "list_items", "process_graph", "report_list",
+               "run_report"),
+    ".query.outputs": ("document_list", "outbox_list"),
+    ".query.item_ref": ("ItemRef", "resolve_item", "resolve_task"),
+    ".runtime.clock": ("TickSummary",),
+    ".runtime.engine": ("Engine",),
+    ".runtime.events": ("RawEvent", "read_csv", "read_jsonl"),
+    ".runtime.ingest": ("IngestSummary", "Rejection"),
+    ".scenarios": ("DEMO_BOARD", "DEMO_END", "DEMO_MOMENTS", "Check", "DemoStep", "ProjectRun", "SpecResult",
+                   "SuiteResult", "demo_project", "open_demo", "run_demo"),
+    ".scenarios.shipped": ("SCENARIOS", "Scaffold", "scaffold"),
+    ".store.migrate": ("MigrationRefused",),
+    ".timing.clock_input": ("parse_datetime",),
+    ".timing.durations": ("parse_duration",),
+    ".validation": ("ProjectResult", "load_project", "validate_paths", "validate_project"),
+    ".schema_files": ("load_schemas",),
+}
+_RENAMED: dict[str, tuple[str, str]] = {
+    "INGEST_BATCH_SIZE": (".runtime.ingest", "BATCH_SIZE"),
+    "CheckStatus": (".scenarios", "Status"),
+    "run_specs": (".scenarios", "run_paths"),
+    "SCHEMA_KINDS": (".schema_files", "KINDS"),
+}
+_WHERE: dict[str, tuple[str, str]] = {
+    **{name: (module, name) for module, names in _SOURCES.items() for name in names},
+    **_RENAMED,
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use, and keep it here."""
+    try:
+        module, attribute = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import UsageError, build_board, parse_datetime
 
 from ..board_html import board_html
 from ..board_render import board_csv, board_json, board_markdown, board_text
@@ -42,6 +41,8 @@ def board(name: str, pipeline: str | None, where: str | None, limit: int, as_of_
       ruledeck board incident --pipeline repair --where "stage_kind = 'open'"
       ruledeck board deals --as-of 2026-03-01 --format html > deals.html
     """
+    from ruledeck.engine import UsageError, build_board, parse_datetime
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
         as_of = None
         if as_of_text:

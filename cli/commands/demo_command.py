@@ -10,10 +10,7 @@ import time
 from pathlib import Path
 
 import click
-from ruledeck.engine import DEMO_BOARD as BOARD
-from ruledeck.engine import DEMO_END as END
-from ruledeck.engine import DEMO_MOMENTS as DEFAULT_MOMENTS
-from ruledeck.engine import UsageError, build_board, demo_project, open_demo, parse_datetime, run_demo
+from ruledeck.engine import UsageError
 
 from ..board_render import board_text
 from ..query_options import terminal_width
@@ -45,6 +42,9 @@ def demo(db_path: Path | None, moments: tuple[str, ...], limit: int, cells: int 
       ruledeck demo
       ruledeck demo --at 2026-08-01 --at 2027-06-01 --db demo.duckdb
     """
+    from ruledeck.engine import DEMO_BOARD as BOARD
+    from ruledeck.engine import demo_project, open_demo, run_demo
+
     started = time.perf_counter()
     if db_path is not None and db_path.exists():
         raise UsageError(f"{db_path} already exists: the demo starts from an empty database, give a new file")
@@ -76,6 +76,10 @@ def demo(db_path: Path | None, moments: tuple[str, ...], limit: int, cells: int 
 
 
 def _moments(texts: tuple[str, ...], tz: str):
+    from ruledeck.engine import DEMO_END as END
+    from ruledeck.engine import DEMO_MOMENTS as DEFAULT_MOMENTS
+    from ruledeck.engine import parse_datetime
+
     chosen = []
     for text in texts or DEFAULT_MOMENTS:
         value = f"{text} 12:00" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else text
@@ -98,6 +102,9 @@ def _progress(step) -> None:
 
 
 def _snapshot(engine, moment, limit: int, cells: int) -> None:
+    from ruledeck.engine import DEMO_BOARD as BOARD
+    from ruledeck.engine import build_board
+
     board = build_board(engine, BOARD, limit=limit)
     click.echo(f"\n=== {moment:%Y-%m-%d %H:%M} ===")
     click.echo(board_text(board, cells))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import explain_item
 
 from ..card_render import explanation_dict, explanation_text
 from ..options import db_option, format_option, project_option, wait_option
@@ -30,6 +29,8 @@ def explain(item: str, fmt: str, project_path: Path, db_path: str | None, wait_s
     Example:
       ruledeck explain 7 -p definitions/prosthesis_followup
     """
+    from ruledeck.engine import explain_item
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
         result = explain_item(engine, item)
     click.echo(to_json(explanation_dict(result)) if fmt == "json" else explanation_text(result))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import process_graph
 
 from ..graph_render import graph_dot, graph_mermaid
 from ..options import format_option, project_option
@@ -26,5 +25,7 @@ def graph(name: str, fmt: str, project_path: Path) -> None:
       ruledeck graph feedback -p definitions/prosthesis_followup
       ruledeck graph incident --format dot | dot -Tsvg > incident.svg
     """
+    from ruledeck.engine import process_graph
+
     result = process_graph(project_at(project_path), name)
     click.echo(graph_dot(result) if fmt == "dot" else graph_mermaid(result))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import list_items
 
 from ..options import FORMATS_TABLE, db_option, format_option, project_option, wait_option
 from ..project import open_engine
@@ -33,6 +32,8 @@ def items(name: str, where: str | None, sort: str | None, limit: int, fields: st
       ruledeck items feedback --where "stage = 'overdue'" --sort planned_at -p definitions/prosthesis_followup
       ruledeck items deal --fields id,stage,amount,balance --format csv
     """
+    from ruledeck.engine import list_items
+
     wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     with open_engine(project_path, db_path, wait_seconds) as engine, expression_option("--where", where):
         result = list_items(engine, name, where=where, sort=sort, limit=limit, fields=wanted)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import UsageError, report_list, run_report
 
 from ..options import FORMATS_TABLE, db_option, format_option, project_option, wait_option
 from ..project import open_engine, project_at
@@ -29,6 +28,8 @@ def report(name: str | None, show_list: bool, fmt: str, project_path: Path, db_p
       ruledeck report --list -p definitions/medical_orders
       ruledeck report receivables --format csv -p definitions/medical_orders
     """
+    from ruledeck.engine import UsageError, report_list, run_report
+
     if show_list:
         if name:
             raise UsageError("give either REPORT or --list, not both")

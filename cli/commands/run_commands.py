@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 import click
-from ruledeck.engine import INGEST_BATCH_SIZE as BATCH_SIZE
-from ruledeck.engine import UsageError, parse_datetime, parse_duration, read_csv, read_jsonl
+from ruledeck.engine import UsageError
 
 from ..exit_codes import ExitCode
 from ..options import FORMATS_TABLE as FORMATS
-from ..options import db_option, format_option, project_option, wait_option
+from ..options import EngineDefault, db_option, engine_default, format_option, project_option, wait_option
 from ..project import open_engine
 from ..render import table, to_json
 
@@ -25,7 +24,8 @@ from ..render import table, to_json
 @click.option("--csv-type", "csv_type", metavar="EVENT_TYPE",
               help="Read SOURCE as CSV, every row an event of this type (columns id, time, payload fields).")
 @click.option("--dry-run", is_flag=True, help="Apply to a throw-away copy and show what would change.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True, metavar="N",
+@click.option("--batch-size", type=click.IntRange(min=1), default=engine_default("INGEST_BATCH_SIZE"),
+              show_default=True, cls=EngineDefault, metavar="N",
               help="Apply up to N consecutive events of a batchable type together (1: one at a time). "
                    "The result is the same either way, only faster.")
 @format_option(("text", "json"))
@@ -43,6 +43,8 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
     Example:
       ruledeck ingest samples/complaints/events.jsonl -p definitions/complaints
     """
+    from ruledeck.engine import read_csv, read_jsonl
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
         target, folder = (engine.dry_run_copy() if dry_run else (engine, None))
         before = target.con.execute("SELECT count(*) FROM rd_journal").fetchone()[0]
@@ -103,6 +105,8 @@ def tick(to_text: str | None, by_text: str | None, use_now: bool, project_path: 
       ruledeck tick --to 2027-01-01
     """
     import datetime as dt
+
+    from ruledeck.engine import parse_datetime, parse_duration
 
     if sum(bool(x) for x in (to_text, by_text, use_now)) != 1:
         raise UsageError("give exactly one of --to, --by or --now")
@@ -223,6 +227,8 @@ def preview(to_text: str, project_path: Path, db_path: str | None, wait_seconds:
     Example:
       ruledeck preview --to 2027-01-01 -p definitions/prosthesis_followup
     """
+    from ruledeck.engine import parse_datetime
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
         summary = engine.preview(parse_datetime(to_text, engine.project.timezone))
     rows = [{"at": at.isoformat(), "rule": rule, "items": count} for at, rule, count in summary.log]

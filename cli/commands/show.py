@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import item_card
 
 from ..card_render import card_dict, card_text
 from ..options import db_option, format_option, project_option, wait_option
@@ -29,6 +28,8 @@ def show(item: str, fmt: str, project_path: Path, db_path: str | None, wait_seco
       ruledeck show 7 -p definitions/prosthesis_followup
       ruledeck show service:KB-26-0012
     """
+    from ruledeck.engine import item_card
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
         card = item_card(engine, item)
     click.echo(to_json(card_dict(card)) if fmt == "json" else card_text(card))

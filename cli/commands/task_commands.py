@@ -39,33 +39,42 @@ def task() -> None:
 
 
 @task.command("done")
-@click.argument("task_id", type=int)
+@click.argument("task_ref", metavar="TASK")
 @click.option("--outcome", required=True, help="One of the task's outcomes.")
+@click.option("--name", "task_name", metavar="NAME",
+              help="With an item as TASK: its open task of this kind (needed when it has several).")
 @click.option("--comment", default=None, help="A comment kept with the task.")
 @project_option
 @db_option
 @wait_option
-def task_done(task_id: int, outcome: str, comment: str | None, project_path: Path, db_path: str | None,
-              wait_seconds: float) -> None:
-    """Complete task TASK_ID with an outcome; the rules waiting on it fire.
+def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str | None, project_path: Path,
+              db_path: str | None, wait_seconds: float) -> None:
+    """Complete a task with an outcome; the rules waiting on it fire.
+
+    TASK is a task id (12 or #12), or an item (PROCESS:KEY, or its id with
+    --name) whose open task to complete: its only one, or the one --name
+    names.
 
     \b
     Example:
       ruledeck task done 12 --outcome justified -p definitions/complaints
+      ruledeck task done complaint:CLM-2026-00001 --name review --outcome justified
     """
+    from ruledeck.engine import resolve_task
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
-        engine.complete_task(task_id, outcome, comment)
+        task_id = engine.complete_task(resolve_task(engine, task_ref, task_name), outcome, comment)
     click.echo(f"task #{task_id} completed as {outcome}")
 
 
 @click.command()
-@click.argument("item", type=int)
+@click.argument("item", metavar="ITEM")
 @click.argument("stage")
 @project_option
 @db_option
 @wait_option
-def move(item: int, stage: str, project_path: Path, db_path: str | None, wait_seconds: float) -> None:
-    """Move card ITEM by hand to STAGE (a stage marked 'manual: true').
+def move(item: str, stage: str, project_path: Path, db_path: str | None, wait_seconds: float) -> None:
+    """Move card ITEM (an id or PROCESS:KEY) by hand to STAGE (a stage marked 'manual: true').
 
     The rules waiting on leaving the old stage and entering the new one fire,
     as they would for a move made by a rule.
@@ -73,10 +82,14 @@ def move(item: int, stage: str, project_path: Path, db_path: str | None, wait_se
     \b
     Example:
       ruledeck move 42 archived -p definitions/complaints
+      ruledeck move device:AX-21-0457 decommissioned -p definitions/service_requests
     """
+    from ruledeck.engine import resolve_item
+
     with open_engine(project_path, db_path, wait_seconds) as engine:
-        engine.move(item, stage)
-    click.echo(f"item {item} moved to {stage}")
+        ref = resolve_item(engine, item)
+        engine.move(ref.id, stage)
+    click.echo(f"item {ref.label} moved to {stage}")
 
 
 @click.command()

@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from ruledeck.engine import CheckStatus as Status
-from ruledeck.engine import Finding, ProjectRun, SpecResult, SuiteResult, UsageError, run_specs
+from ruledeck.engine import UsageError
 
 from ..exit_codes import ExitCode
 from ..options import format_option
 from ..render import findings_text
+
+if TYPE_CHECKING:
+    from ruledeck.engine import Finding, ProjectRun, SpecResult, SuiteResult
 
 MAX_FAILURES = 20
 LABELS = {"passed": "PASS ", "failed": "FAIL ", "error": "ERROR"}
@@ -37,6 +41,8 @@ def test(ctx: click.Context, paths: tuple[Path, ...], select: str | None, fmt: s
       ruledeck test definitions
       ruledeck test definitions/complaints -k resubmit --format junit > report.xml
     """
+    from ruledeck.engine import run_specs
+
     live = fmt == "text"
     suite = run_specs(list(paths) or [Path(".")], select, _progress if live else None)
     if not suite.specs and not any(p.findings for p in suite.projects):

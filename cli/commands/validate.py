@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ruledeck.engine import validate_paths
 
 from ..exit_codes import ExitCode
 from ..render import MAX_FINDINGS, finding_dict, findings_github, findings_text, to_json
@@ -31,6 +30,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
       ruledeck validate definitions
       ruledeck validate definitions/complaints --format github --strict
     """
+    from ruledeck.engine import validate_paths
+
     results = validate_paths(list(paths) or [Path(".")])
     failed = False
     if fmt == "json":

@@ -37,7 +37,7 @@ def build_project(files: ProjectFiles, broken: dict[str, set[str]]) -> tuple[Pro
         name=str(config.get("name", files.root.name)),
         timezone=str(config.get("timezone", "UTC")),
         database=str(config.get("database", "ruledeck.duckdb")),
-        documents_dir=str(config.get("documents_dir", "documents")),
+        documents_dir=str(config.get("documents", config.get("documents_dir", "documents"))),
         cascade_depth=_int(config.get("cascade_depth"), 10),
         loc=Loc(files.config) if files.config else None,
         broken=broken,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlglot import exp
-
-from ..definitions.model import Process, Project
+from ..definitions.model import Process
 from ..errors import UsageError
-from ..store.names import items_table, quote
+from ..store.names import quote
 from ..store.types import stored
-from .source import ItemSource, all_fields, fetch_dicts, find_process
+from .item_ref import find_item
+from .source import ItemSource, all_fields, fetch_dicts
 
 
 @dataclass
@@ -53,31 +52,6 @@ class ItemCard:
         return pipeline.stages.get(self.values["stage"]) if pipeline else None
 
 
-def find_item(project: Project, con, text: str) -> tuple[Process, int]:
-    """The process and id of the item named ``ID`` or ``PROCESS:KEY`` (the process's key field)."""
-    text = str(text).strip()
-    if ":" in text:
-        name, key = text.split(":", 1)
-        process = find_process(project, name)
-        if not process.key:
-            raise UsageError(f"process '{process.name}' has no key field; name the item by its id")
-        row = con.execute(f"SELECT min(id) FROM {quote(items_table(process.name))} "
-                          f"WHERE CAST({quote(process.key)} AS VARCHAR) = ?", [key]).fetchone()
-        if row[0] is None:
-            raise UsageError(f"no '{process.name}' item with {process.key} = {key!r}")
-        return process, row[0]
-    try:
-        item = int(text)
-    except ValueError:
-        raise UsageError(f"'{text}' is not an item: give its id (e.g. 42) or PROCESS:KEY") from None
-    parts = [f"SELECT {exp.Literal.string(p).sql('duckdb')} AS process FROM {quote(items_table(p))} WHERE id = ?"
-             for p in project.processes]
-    row = con.execute(" UNION ALL ".join(parts), [item] * len(parts)).fetchone() if parts else None
-    if not row:
-        raise UsageError(f"no item {item}")
-    return project.processes[row[0]], item
-
-
 def item_values(engine, process: Process, item: int, shadows: str | None = None,
                 now: Any = None) -> tuple[dict, dict]:
     """Every field of one item (typed), and its stored fields as text, in one query.
@@ -111,7 +85,8 @@ def journal_of(con, process: str, item: int) -> list[JournalEntry]:
 
 def item_card(engine, text: str) -> ItemCard:
     """The card of the item named ``text`` (an id or ``PROCESS:KEY``)."""
-    process, item = find_item(engine.project, engine.con, text)
+    ref = find_item(engine.project, engine.con, text)
+    process, item = ref.process, ref.id
     values, texts = item_values(engine, process, item)
     tasks = fetch_dicts(engine.con, "SELECT id, name, title, assignee, due_at, status, outcomes, created_at, rule "
                                     "FROM rd_tasks WHERE item = ? AND process = ? AND status = 'open' ORDER BY id",

@@ -38,10 +38,13 @@ def database_path(project: Project, db: str | None) -> str:
 class Engine:
     """Runs a project against its database: ingest, tick, complete tasks."""
 
-    def __init__(self, project: Project, con: duckdb.DuckDBPyConnection, path: str):
+    def __init__(self, project: Project, con: duckdb.DuckDBPyConnection, path: str,
+                 write_documents: bool | None = None):
         self.project = project
         self.con = con
         self.path = path
+        self.write_documents = path != ":memory:" if write_documents is None else write_documents
+        """Whether committed documents are written as files (see :meth:`sync_documents`)."""
         self.compiled = CompiledProject.build(project)
         self.zone = ZoneInfo(project.timezone)
         self.clock_keeper = Clock(self)
@@ -52,11 +55,16 @@ class Engine:
 
     @classmethod
     def open(cls, project: Project, db: str | None = None, wait_seconds: float = 0.0,
-             migrate_schema: bool = True) -> Engine:
-        """Open (creating if needed) the project's database and migrate it to the definitions."""
+             migrate_schema: bool = True, write_documents: bool | None = None) -> Engine:
+        """Open (creating if needed) the project's database and migrate it to the definitions.
+
+        ``write_documents``: write generated documents into the project's
+        documents folder; by default only for a database file, so tests and
+        specs on ``:memory:`` leave no files (the CLI always passes True).
+        """
         path = database_path(project, db)
         con = connect(path, project.timezone, wait_seconds)
-        engine = cls(project, con, path)
+        engine = cls(project, con, path, write_documents)
         if migrate_schema:
             migrate(con, project)
             engine.sync_documents()
@@ -208,7 +216,7 @@ class Engine:
         either no file (written on the next start) or the whole file – never
         a file for a rolled-back change.
         """
-        if self.path == ":memory:":
+        if not self.write_documents:
             return 0
         row = self.con.execute("SELECT value FROM rd_meta WHERE key = 'documents_written'").fetchone()
         last = int(row[0]) if row else 0
@@ -227,8 +235,8 @@ class Engine:
         return len(pending)
 
     def documents_dir(self) -> Path:
-        """Where documents are written: the project's documents_dir next to the database."""
-        return Path(self.path).resolve().parent / self.project.documents_dir
+        """Where documents are written: the ``documents`` setting, relative to the project's ruledeck.yaml."""
+        return self.project.root / self.project.documents_dir
 
     def dry_run_copy(self) -> tuple[Engine, Path]:
         """An engine over a throw-away copy of this database (for ``--dry-run``)."""
@@ -241,7 +249,7 @@ class Engine:
         finally:
             self.con.execute("DETACH rd_dry_run")
         con = connect(str(copy), self.project.timezone)
-        engine = Engine(self.project, con, str(copy))
+        engine = Engine(self.project, con, str(copy), write_documents=False)
         migrate(con, self.project)
         return engine, folder
 

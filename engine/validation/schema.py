@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -22,38 +21,12 @@ from referencing import Registry, Resource
 
 from ..definitions.yaml_loader import YamlDocument
 from ..errors import Finding
+from ..schema_files import KINDS, load_schemas  # noqa: F401 - KINDS is re-exported
 from ..suggest import did_you_mean
 from .schema_quick import Unsupported, compile_schema
 
 SCHEMA_BASE = "https://ruledeck.dev/schemas/"
-KINDS = {
-    "project": "project.json",
-    "definitions": "definitions.json",
-    "process": "process.json",
-    "event_type": "event_type.json",
-    "rule": "rule.json",
-    "period_table": "period_table.json",
-    "role": "role.json",
-    "person": "person.json",
-    "lookup": "lookup.json",
-    "template": "template.json",
-    "board": "board.json",
-    "report": "report.json",
-    "common": "common.json",
-    "spec": "spec.json",
-}
 NAME_RULE = "use lower-case letters, digits and '_', starting with a letter (at most 63 characters)"
-
-
-@cache
-def load_schemas() -> dict[str, dict]:
-    """Every shipped schema, keyed by file name."""
-    folder = resources.files("ruledeck.schemas")
-    return {
-        entry.name: json.loads(entry.read_text(encoding="utf-8"))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".json")
-    }
 
 
 @cache

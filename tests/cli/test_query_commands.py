@@ -191,6 +191,6 @@ def test_report_needs_a_name_or_list(db):
 
 def test_unknown_item(db):
     result = run(db, "show", "999")
-    assert (result.exit_code, result.stderr) == (2, "Error: no item 999\n")
+    assert (result.exit_code, result.stderr) == (2, "Error: there is no item 999\n")
     result = run(db, "explain", "order:Z-9")
     assert (result.exit_code, result.stderr) == (2, "Error: no 'order' item with number = 'Z-9'\n")

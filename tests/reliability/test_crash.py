@@ -25,7 +25,7 @@ def reference(tmp_path_factory):
     tick = ["tick", "--to", "2026-09-01", "-p", "project", "--db", "state.duckdb"]
     run(tick, folder)
     return {"ingest": ingest, "tick": tick, "duration": duration,
-            "state": dump(folder / "state.duckdb", PROCESSES, folder / "documents")}
+            "state": dump(folder / "state.duckdb", PROCESSES, folder / "project" / "documents")}
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -34,7 +34,7 @@ def test_killed_ingest_and_tick_end_in_the_uninterrupted_state(reference, tmp_pa
     shutil.copytree(REPO / "definitions" / SCENARIO, tmp_path / "project")
     hits = crash_until_done(reference["ingest"], tmp_path, rng, reference["duration"] * 1.2, kills=8)
     hits += crash_until_done(reference["tick"], tmp_path, rng, 1.5, kills=2)
-    state = dump(tmp_path / "state.duckdb", PROCESSES, tmp_path / "documents")
+    state = dump(tmp_path / "state.duckdb", PROCESSES, tmp_path / "project" / "documents")
     assert reference["state"]["files"], "the scenario must write documents for this test to check them"
     for key, expected in reference["state"].items():
         assert state[key] == expected, f"{key} differs after {hits} kills (seed {seed})"
