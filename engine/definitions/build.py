@@ -17,6 +17,7 @@ from .model import (
     Pipeline,
     Process,
     Project,
+    Requirement,
     Rule,
     Stage,
     TaskKind,
@@ -96,19 +97,51 @@ def build_fields(specs: dict | None, loc: Loc) -> dict[str, FieldDef]:
             rollup=spec.get("rollup"),
             label=spec.get("label", ""),
             scale=int(spec.get("scale", 2)),
+            unique=tuple(unique) if isinstance(unique := spec.get("unique", False), list) else unique is True,
+            min=spec.get("min"),
+            max=spec.get("max"),
+            min_length=spec.get("min_length"),
+            max_length=spec.get("max_length"),
+            pattern=spec.get("pattern"),
         )
     return fields
 
 
+def build_requirements(specs: Any, loc: Loc, fields: dict[str, FieldDef] | None = None,
+                       default_message: str = "") -> list[Requirement]:
+    """A ``require:`` list -> :class:`Requirement` objects.
+
+    With ``fields`` (a stage's), a bare field name is shorthand for "filled": non-blank for text, not null
+    otherwise, refused with ``default_message`` (``{field}`` is replaced by the field's name).
+    """
+    requirements = []
+    for index, spec in enumerate(specs if isinstance(specs, list) else []):
+        rloc = loc.at(index)
+        if isinstance(spec, str) and fields is not None:
+            declared = fields.get(spec)
+            if declared is not None and declared.many:
+                that = f"cardinality({spec}) > 0"
+            elif declared is not None and declared.type in ("string", "text"):
+                that = f"trim({spec}) <> ''"
+            else:
+                that = f"{spec} is not null"
+            requirements.append(Requirement(that, default_message.replace("{field}", spec), rloc, spec))
+        elif isinstance(spec, dict) and isinstance(spec.get("that"), str):
+            requirements.append(Requirement(spec["that"], str(spec.get("message", "")), rloc))
+    return requirements
+
+
 def _process(name: str, spec: dict, loc: Loc) -> Process:
     pipelines: dict[str, Pipeline] = {}
+    fields = build_fields(spec.get("fields"), loc.at("fields"))
     for pname, pspec in (spec.get("pipelines") or {}).items():
         ploc = loc.at("pipelines", pname)
-        stages = {
-            sname: Stage(sname, (sspec or {}).get("kind", "open"), ploc.at("stages", sname),
-                         (sspec or {}).get("label", ""))
-            for sname, sspec in ((pspec or {}).get("stages") or {}).items()
-        }
+        stages = {}
+        for sname, sspec in ((pspec or {}).get("stages") or {}).items():
+            sspec, sloc = sspec or {}, ploc.at("stages", sname)
+            message = f"'{name}' item {{{{ id }}}} cannot enter stage '{sname}': field '{{field}}' is empty"
+            stages[sname] = Stage(sname, sspec.get("kind", "open"), sloc, sspec.get("label", ""),
+                                  build_requirements(sspec.get("require"), sloc.at("require"), fields, message))
         pipelines[pname] = Pipeline(pname, stages, ploc, (pspec or {}).get("label", ""))
     tasks = {
         tname: TaskKind(tname, loc.at("tasks", tname), tspec.get("title", ""), tspec.get("assignee"),
@@ -123,7 +156,7 @@ def _process(name: str, spec: dict, loc: Loc) -> Process:
     return Process(
         name=name,
         loc=loc,
-        fields=build_fields(spec.get("fields"), loc.at("fields")),
+        fields=fields,
         pipelines=pipelines,
         tasks=tasks,
         title=spec.get("title"),
@@ -135,7 +168,8 @@ def _process(name: str, spec: dict, loc: Loc) -> Process:
 
 
 def _event_type(name: str, spec: dict, loc: Loc) -> EventType:
-    return EventType(name, loc, build_fields(spec.get("fields"), loc.at("fields")), spec.get("label", ""))
+    return EventType(name, loc, build_fields(spec.get("fields"), loc.at("fields")), spec.get("label", ""),
+                     build_requirements(spec.get("require"), loc.at("require")))
 
 
 def _trigger(spec: dict, loc: Loc) -> Trigger:

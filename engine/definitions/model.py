@@ -66,11 +66,38 @@ class FieldDef:
     rollup: dict | None = None
     label: str = ""
     scale: int = 2
+    unique: bool | tuple[str, ...] = False
+    """``True``: no two items of the process share a value; a tuple: not within the same values of those fields."""
+    min: Any = None
+    max: Any = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+
+    @property
+    def constrained(self) -> bool:
+        """Whether a value of this field is checked beyond its type (bounds, length, pattern, non-blank, unique)."""
+        return bool(self.unique or self.min is not None or self.max is not None or self.min_length is not None
+                    or self.max_length is not None or self.pattern is not None
+                    or (self.required and self.type in ("string", "text")))
 
     @property
     def settable(self) -> bool:
         """Whether actions may set it (computed and rollup fields are read-only)."""
         return self.compute is None and self.rollup is None
+
+
+@dataclass
+class Requirement:
+    """What must hold (``that``, an expression) or else the input is refused with ``message`` (a template).
+
+    A stage's ``require: [FIELD, ...]`` shorthand is a requirement whose ``field`` is set: filled and non-blank.
+    """
+
+    that: str
+    message: str
+    loc: Loc
+    field: str | None = None
 
 
 @dataclass
@@ -81,6 +108,8 @@ class Stage:
     kind: str
     loc: Loc
     label: str = ""
+    require: list[Requirement] = field(default_factory=list)
+    """What must hold for an item to enter the stage."""
 
 
 @dataclass
@@ -134,6 +163,8 @@ class EventType:
     loc: Loc
     fields: dict[str, FieldDef]
     label: str = ""
+    require: list[Requirement] = field(default_factory=list)
+    """Cross-field checks on the payload, made before any rule runs."""
 
 
 @dataclass

@@ -20,6 +20,7 @@ from ..definitions.model import EventType, FieldDef, Project
 from ..errors import RuledeckError, UsageError
 from ..timing import parse_date, parse_datetime
 from .event_checks import NotSure, checks_for
+from .payload_checks import check_payload_rules
 
 TASK_DONE = "task_done"
 MAX_LINE = 1_000_000
@@ -146,6 +147,7 @@ def check_event(raw: RawEvent, project: Project) -> Event:
                 pass
         if checked is None:
             checked = check_payload(payload, event_type, project, csv_input)
+        check_payload_rules(project, event_type, checked, str(event_id), when)
     return Event(str(event_id), kind, when, checked, raw.text, raw.line)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ...definitions.model import Action, Rule
 from ..changes import Change
 from ..frame import Frame
+from ..refusals import do_reject
 from ..run import Run
 from .create import do_create, do_schedule
 from .fields import do_assign, do_hold, do_link, do_move, do_resume, do_set
@@ -32,6 +33,7 @@ ACTIONS: dict[str, ActionFunction] = {
     "document": do_document,
     "schedule": do_schedule,
     "run": do_run,
+    "reject": do_reject,
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...definitions.model import Process, Rule
 from ...store.names import items_table, quote
 from ..changes import Change, FieldsChanged, Staged
+from ..constraints import check_assigned
 from ..frame import Frame, FrameResolver
 from ..run import ActionFailed, Run
 from ..titles import refresh_titles
@@ -45,6 +46,7 @@ def apply_assignments(run: Run, rule: Rule, frame: Frame, resolver: FrameResolve
         sets.append("stage_entered_at = CASE WHEN c.old_stage IS DISTINCT FROM c.new_stage THEN c.now_at "
                     f"ELSE {target}.stage_entered_at END")
     run.con.execute(f"UPDATE {target} SET {', '.join(sets)} FROM {table} c WHERE {target}.id = c.id AND ({changed})")
+    check_assigned(run, process, table, values)
     tail, params = run.journal_sql(rule, depth)
     parts = []
     for name in values:

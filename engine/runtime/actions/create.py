@@ -12,6 +12,7 @@ from ...expressions import Type
 from ...store.names import items_table, period_table, quote
 from ...store.types import stored
 from ..changes import Change, Created
+from ..constraints import check_created
 from ..frame import Frame, FrameResolver, compile_expression
 from ..run import BATCH_ITEMS, ActionFailed, Run
 from ..titles import refresh_titles
@@ -91,6 +92,7 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
         f"INSERT INTO {quote(items_table(target.name))} (id, pipeline, stage, created_at, updated_at, "
         f"stage_entered_at{', ' + names if names else ''}) SELECT id, pipeline, stage, now_at, now_at, now_at"
         f"{', ' + names if names else ''} FROM {table}")
+    check_created(run, target, table)
     if run.batched:
         run.con.execute(f"INSERT INTO {BATCH_ITEMS} SELECT id, ev, ? FROM {table}", [target.name])
     _journal_created(run, rule, target, table, list(fields), depth)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .constraints import check_constraints
 from .cycles import check_cycles
 from .directory import check_directory
 from .event_types import check_event_types
@@ -14,6 +15,7 @@ from .rules import check_rules
 CHECKS = (
     check_processes,
     check_event_types,
+    check_constraints,
     check_directory,
     check_period_tables,
     check_rules,

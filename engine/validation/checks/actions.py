@@ -21,6 +21,7 @@ from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_duration, check_expression, expression_tree, resolve, resolve_member
 from .processes import check_assignee
+from .reject import check_reject
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DATE_KINDS = ("date", "datetime")
@@ -347,4 +348,5 @@ ACTION_CHECKS: dict[str, Callable[[Report, Action, ActionContext], None]] = {
     "document": check_document,
     "schedule": check_schedule,
     "run": check_run,
+    "reject": check_reject,
 }
