@@ -12,6 +12,7 @@ the joins the statement needs.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +24,25 @@ from ..expressions import Scope, Type, check, parse, to_sql
 from ..store.names import column, items_table, quote
 
 EVENT_TABLE = "ctx_event"
+NOW_TABLE = "rd_now"
+"""A one-row table holding the running unit's "now": statements read it, so their text never holds a time."""
+NOW_SQL = f"(SELECT now_at FROM {NOW_TABLE})"
+
+
+@lru_cache(maxsize=4096)
+def _literal_sql(kind: type, value: object) -> str:
+    return exp.convert(value).sql("duckdb")
+
+
+def literal_sql(value: object) -> str:
+    """A YAML scalar (string, number, bool, None) as SQL, rendered once per value.
+
+    >>> literal_sql("it's")
+    "'it''s'"
+    """
+    if isinstance(value, list | dict):
+        return exp.convert(value).sql("duckdb")
+    return _literal_sql(type(value), value)
 
 
 def timestamp_sql(value: dt.datetime) -> exp.Expression:
@@ -45,6 +65,8 @@ class Frame:
     per_row_now: bool = False
     batched: bool = False
     created: dict[str, Process] = field(default_factory=dict)
+    now_table: bool = False
+    """Read "now" from :data:`NOW_TABLE` (inside a run) instead of writing it into the statement."""
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
         """The names expressions may read here, with their types (as validation saw them)."""
@@ -64,8 +86,14 @@ class Frame:
 
     def now_sql(self) -> str:
         """SQL for "now" on a row of the match table: the row's own moment, else the run's."""
-        literal = timestamp_sql(self.now).sql("duckdb")
+        literal = NOW_SQL if self.now_table else timestamp_sql(self.now).sql("duckdb")
         return f"COALESCE(m.now_at, {literal})" if self.per_row_now else literal
+
+    def signature(self) -> tuple:
+        """What an expression compiled over this frame depends on (not its match table's name nor its now)."""
+        return (self.process.name if self.process else None, self.source.name if self.source else None,
+                self.event.name if self.event else None, self.has_event, self.task, self.per_row_now,
+                self.batched, self.now_table, tuple((n, p.name) for n, p in self.created.items()))
 
     def nested(self, **changes) -> Frame:
         """A copy with some attributes changed."""
@@ -77,10 +105,13 @@ class Frame:
 class FrameResolver:
     """Resolves expression names against a frame, collecting the joins they need."""
 
-    def __init__(self, frame: Frame, extra: dict[str | None, dict[str, exp.Expression]] | None = None):
+    def __init__(self, frame: Frame, extra: dict[str | None, dict[str, exp.Expression]] | None = None,
+                 extra_key: tuple | None = None):
         self.frame = frame
         self.joins: dict[str, str] = {}
         self.extra = extra or {}
+        self.extra_key = extra_key
+        """Identifies ``extra`` for the compile cache; without it an expression over extras is compiled anew."""
         self.base = f"{frame.match} m"
         """The first table of the FROM clause, aliased ``m``."""
 
@@ -90,10 +121,17 @@ class FrameResolver:
                      "NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev) m")
         self.joins["it"] = ""
 
+    def signature(self) -> tuple | None:
+        """What compiling an expression here depends on besides its text and scope (None: do not cache)."""
+        if self.extra and self.extra_key is None:
+            return None
+        return (type(self).__name__, self.frame.signature(), self.extra_key, self.base == f"{self.frame.match} m")
+
     def now(self) -> exp.Expression:
+        run_now = exp.maybe_parse(NOW_SQL) if self.frame.now_table else timestamp_sql(self.frame.now)
         if self.frame.per_row_now:
-            return exp.Coalesce(this=exp.column("now_at", table="m"), expressions=[timestamp_sql(self.frame.now)])
-        return timestamp_sql(self.frame.now)
+            return exp.Coalesce(this=exp.column("now_at", table="m"), expressions=[run_now])
+        return run_now
 
     def column(self, namespace: str | None, name: str) -> exp.Expression:
         if name in self.extra.get(namespace, {}):
@@ -237,3 +275,31 @@ def _checked(text: str, scope_key: tuple, expect: Type | None):
 def compile_expression(text: str, resolver, scope: Scope, expect: Type | None = None) -> exp.Expression:
     """Parse, check (both cached per text and scope) and compile an expression from a validated definition."""
     return to_sql(_checked(text, _scope_key(scope), expect), resolver)
+
+
+COMPILED: dict[tuple, tuple[str, dict[str, str]]] = {}
+"""SQL text of every expression compiled so far, with the joins it needs, by text, scope and resolver."""
+
+
+def compile_sql(text: str, resolver: FrameResolver, scope: Scope, expect: Type | None = None) -> str:
+    """An expression's SQL text, compiled once per (text, scope, resolver signature) and then reused.
+
+    The text of a compiled expression depends on the frame's shape only (its
+    match table is always ``m``, "now" is read from :data:`NOW_TABLE`), so the
+    hot path joins cached text and never parses, checks or renders again. The
+    joins it needs are remembered with it and added to the resolver on reuse.
+    """
+    signature = resolver.signature()
+    key = (text, expect, _scope_key(scope), signature) if signature is not None else None
+    found = COMPILED.get(key) if key is not None else None
+    if found is None:
+        probe = copy.copy(resolver)
+        probe.joins = {}
+        sql = compile_expression(text, probe, scope, expect).sql("duckdb")
+        found = (sql, probe.joins)
+        if key is not None:
+            COMPILED[key] = found
+    sql, joins = found
+    for alias, join in joins.items():
+        resolver.joins.setdefault(alias, join)
+    return sql

@@ -38,7 +38,7 @@ def move_by_hand(run: Run, item_id: int, stage: str) -> None:
                             "mark it 'manual: true' in the definitions to move cards there by hand")
     match, _ = run.create_temp(f"SELECT 1 AS rn, {int(item_id)}::BIGINT AS id, NULL::BIGINT AS src, "
                                "NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev", "m")
-    frame = Frame(run.project, match, process, run.now, per_row_now=True)
+    frame = Frame(run.project, match, process, run.now, per_row_now=True, now_table=True)
     literal = exp.Literal.string(stage).sql("duckdb")
     for change in apply_assignments(run, None, frame, FrameResolver(frame), {"stage": literal}, 0):
         run.fire_change(change, 0)

@@ -18,7 +18,7 @@ from ..definitions.model import Rule
 from ..errors import RuledeckError
 from ..expressions import Type
 from .changes import Change
-from .frame import EVENT_TABLE, Frame, FrameResolver, compile_expression
+from .frame import EVENT_TABLE, NOW_TABLE, Frame, FrameResolver, compile_sql
 
 if TYPE_CHECKING:
     from .compiled import CompiledProject
@@ -68,6 +68,10 @@ class Run:
     """Many events at once (see :mod:`.batch`): match rows carry their event's ``ev``."""
     _counter: int = 0
     _tmp_ids: int = 0
+
+    def __post_init__(self) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {NOW_TABLE} AS SELECT CAST(? AS TIMESTAMPTZ) AS now_at",
+                         [self.now])
 
     @property
     def project(self):
@@ -132,7 +136,7 @@ class Run:
         event = self.project.event_types.get(self.event_type) if self.event_type else None
         return Frame(self.project, match, process, self.now, event=event,
                      has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task", per_row_now=True,
-                     batched=self.batched)
+                     batched=self.batched, now_table=True)
 
     def select_items(self, rule: Rule, source: str | None, filter_sql: str = "TRUE", *,
                      order: str = "m.ev, m.id") -> tuple[Frame, int]:
@@ -146,8 +150,7 @@ class Run:
             resolver.over_items(frame.process)
         conditions = [filter_sql]
         if rule.condition is not None:
-            conditions.append(compile_expression(rule.condition, resolver, frame.scope(), Type("bool"))
-                              .sql("duckdb"))
+            conditions.append(compile_sql(rule.condition, resolver, frame.scope(), Type("bool")))
         if rule.pipeline and frame.process is not None:
             resolver.item_column("it", frame.process, "m.id", "pipeline")
             conditions.append(f"it.pipeline = '{rule.pipeline}'")

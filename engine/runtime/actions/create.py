@@ -13,7 +13,7 @@ from ...store.names import items_table, period_table, quote
 from ...store.types import stored
 from ..changes import Change, Created
 from ..constraints import check_created
-from ..frame import Frame, FrameResolver, compile_expression
+from ..frame import Frame, FrameResolver, compile_expression, compile_sql, literal_sql
 from ..run import BATCH_ITEMS, ActionFailed, Run
 from ..titles import refresh_titles
 from .columns import stage_pairs
@@ -130,9 +130,9 @@ def _set_values(spec: dict, target: Process, resolver: FrameResolver, frame: Fra
     values = {}
     for name, value in (spec.get("set") or {}).items():
         if isinstance(value, str):
-            values[name] = compile_expression(value, resolver, scope, field_type(target.fields[name])).sql("duckdb")
+            values[name] = compile_sql(value, resolver, scope, field_type(target.fields[name]))
         else:
-            values[name] = exp.convert(value).sql("duckdb")
+            values[name] = literal_sql(value)
     return values
 
 
@@ -153,7 +153,7 @@ def do_create(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     scope = frame.scope(source=frame.scope().fields)
     values = _set_values(spec, target, resolver, frame, scope)
     if "pipeline_expr" in spec:
-        pipeline = compile_expression(spec["pipeline_expr"], resolver, scope, Type("string")).sql("duckdb")
+        pipeline = compile_sql(spec["pipeline_expr"], resolver, scope, Type("string"))
     else:
         pipeline = exp.Literal.string(spec.get("pipeline", target.initial_pipeline)).sql("duckdb")
     stage = exp.Literal.string(spec["stage"]).sql("duckdb") if "stage" in spec else None
@@ -177,7 +177,7 @@ def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
         if variant.when is None or variant.default:
             default = exp.Literal.string(variant.name).sql("duckdb")
         else:
-            condition = compile_expression(variant.when, base, scope, Type("bool")).sql("duckdb")
+            condition = compile_sql(variant.when, base, scope, Type("bool"))
             branches.append(f"WHEN {condition} THEN '{variant.name}'")
     chosen = f"CASE {' '.join(branches)} ELSE {default} END" if branches else default
     anchor = compile_expression(spec["anchor"], base, scope)
@@ -199,7 +199,7 @@ def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     values = _set_values(spec, target, resolver, frame, row_scope)
     where = f"pr.variant = ({chosen})"
     if spec.get("rows"):
-        where += " AND (" + compile_expression(spec["rows"], resolver, row_scope, Type("bool")).sql("duckdb") + ")"
+        where += " AND (" + compile_sql(spec["rows"], resolver, row_scope, Type("bool")) + ")"
     extra_from = f"JOIN {quote(period_table(table_def.name))} pr ON TRUE"
     pipeline = exp.Literal.string(target.initial_pipeline).sql("duckdb")
     table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,

@@ -11,7 +11,7 @@ from ...definitions.scopes import field_type
 from ...expressions import Type
 from ...store.names import items_table, lookup_table, quote
 from ..changes import Change
-from ..frame import Frame, FrameResolver, compile_expression
+from ..frame import Frame, FrameResolver, compile_sql, literal_sql
 from ..run import Run
 from .columns import apply_assignments
 
@@ -21,8 +21,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 def value_sql(value: object, resolver: FrameResolver, frame: Frame, expect: Type | None = None) -> str:
     """A ``set`` value: a YAML literal, or an expression compiled against the frame."""
     if isinstance(value, str):
-        return compile_expression(value, resolver, frame.scope(), expect).sql("duckdb")
-    return exp.convert(value).sql("duckdb")
+        return compile_sql(value, resolver, frame.scope(), expect)
+    return literal_sql(value)
 
 
 def do_set(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
@@ -36,8 +36,8 @@ def do_set(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> li
 def stage_sql(value: str, resolver: FrameResolver, frame: Frame) -> str:
     """A stage name, or an expression giving one."""
     if NAME.match(value):
-        return exp.Literal.string(value).sql("duckdb")
-    return compile_expression(value, resolver, frame.scope(), Type("string")).sql("duckdb")
+        return literal_sql(value)
+    return compile_sql(value, resolver, frame.scope(), Type("string"))
 
 
 def do_move(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:

@@ -8,7 +8,7 @@ from ...definitions.model import Action, Rule
 from ...expressions import Type
 from ...store.names import items_table, quote
 from ..changes import Change
-from ..frame import Frame, FrameResolver, compile_expression
+from ..frame import Frame, FrameResolver, compile_sql
 from ..run import Run
 
 
@@ -19,6 +19,10 @@ class UpdateResolver(FrameResolver):
         super().__init__(frame)
         self.target = target
         self.joins["tg"] = f"CROSS JOIN {quote(items_table(target.name))} tg"
+
+    def signature(self) -> tuple | None:
+        outer = super().signature()
+        return None if outer is None else (*outer, self.target.name)
 
     def column(self, namespace: str | None, name: str) -> exp.Expression:
         if namespace is None:
@@ -39,7 +43,7 @@ def do_update(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     inner_scope = frame.nested(process=target, source=frame.process).scope(source=source_fields)
     where = "TRUE"
     if spec.get("where"):
-        where = compile_expression(spec["where"], resolver, inner_scope, Type("bool")).sql("duckdb")
+        where = compile_sql(spec["where"], resolver, inner_scope, Type("bool"))
     src = "MIN(m.id)" if frame.process is not None else "NULL::BIGINT"
     match, count = run.create_temp(
         f"SELECT row_number() OVER (ORDER BY tg.id) AS rn, tg.id AS id, {src} AS src, NULL::BIGINT AS task, "

@@ -14,7 +14,7 @@ from ...definitions.model import Action, Rule
 from ...store.lists import unnested
 from ...templating import render
 from ..changes import Change
-from ..frame import Frame, timestamp_sql
+from ..frame import NOW_SQL, Frame
 from ..run import Run
 from ..titles import item_pages, template_names
 from .create import next_ids
@@ -86,7 +86,7 @@ def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     process = frame.process.name if frame.process else None
     constants = {"process": process, "template": template.name, "created_at": run.now, "rule": rule.name}
     tail, params = run.journal_sql(rule, depth)
-    now = timestamp_sql(run.now).sql("duckdb")
+    now = NOW_SQL
     for page in _pages(run, frame, set(template_names(body_text + filename))):
         items, names, bodies = [], [], []
         for row in page:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot import exp
 
 from ...definitions.model import Action, Process, Rule, TaskKind
@@ -10,7 +12,7 @@ from ...store.names import quote
 from ...templating import render
 from ...timing import parse_duration
 from ..changes import Change, TasksClosed
-from ..frame import Frame, FrameResolver, compile_expression, timestamp_sql
+from ..frame import NOW_SQL, Frame, FrameResolver, compile_sql
 from ..run import Run
 from ..titles import item_values, template_names, write_back
 from .create import next_ids
@@ -29,6 +31,16 @@ def assignee_sql(spec: dict | None, process: Process) -> str:
     return f"'role:' || {column}" if field.type == "role" else column
 
 
+@lru_cache(maxsize=1024)
+def _due_sql(due: str, now_sql: str) -> str:
+    return parse_duration(due).add_sql(exp.maybe_parse(now_sql, dialect="duckdb")).sql("duckdb")
+
+
+@lru_cache(maxsize=1024)
+def _array_sql(values: tuple[str, ...]) -> str:
+    return exp.Array(expressions=[exp.Literal.string(v) for v in values]).sql("duckdb")
+
+
 def _task_spec(action: Action) -> dict:
     return {"name": action.spec} if isinstance(action.spec, str) else dict(action.spec or {})
 
@@ -40,13 +52,12 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
     kind: TaskKind = process.tasks[spec["name"]]
     resolver = FrameResolver(frame)
     resolver.item_column("it", process, "m.id", "id")
-    now = exp.maybe_parse(frame.now_sql(), dialect="duckdb")
     due_text = spec.get("due", kind.due)
-    due = parse_duration(due_text).add_sql(now).sql("duckdb") if due_text else "NULL"
+    due = _due_sql(due_text, frame.now_sql()) if due_text else "NULL"
     comment = "NULL"
     if spec.get("comment"):
-        comment = compile_expression(spec["comment"], resolver, frame.scope(), Type("text")).sql("duckdb")
-    outcomes = exp.Array(expressions=[exp.Literal.string(o) for o in kind.outcomes]).sql("duckdb")
+        comment = compile_sql(spec["comment"], resolver, frame.scope(), Type("text"))
+    outcomes = _array_sql(tuple(kind.outcomes))
     assignee = assignee_sql(spec.get("assignee", kind.assignee), process)
     count = run.con.execute(f"SELECT count(*) FROM {frame.match} WHERE id IS NOT NULL").fetchone()[0]
     if not count:
@@ -77,7 +88,7 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
 def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, status: str,
                 outcome: str | None, comment: str | None, depth: int) -> list[Change]:
     """Close the open tasks listed by ``tasks_sql`` (ids); completed ones wake ``task`` rules."""
-    now = timestamp_sql(run.now).sql("duckdb")
+    now = NOW_SQL
     table, count = run.create_temp(
         f"SELECT t.item AS id, t.id AS task, t.name, CAST(? AS VARCHAR) AS outcome, CAST(? AS VARCHAR) AS status, "
         f"NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev FROM rd_tasks t "
