@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from ruledeck.engine import Finding
-from tabulate import tabulate
 
 MAX_FINDINGS = 50
 
@@ -87,6 +86,8 @@ def table(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | Non
         writer.writerow(columns)
         writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns] for r in rows])
         return buffer.getvalue().rstrip("\n")
+    from tabulate import tabulate  # only when a table is printed: it costs ~50 ms of start-up
+
     data = [["" if r.get(c) is None else r.get(c) for c in columns] for r in rows]
     return tabulate(data, headers=columns, tablefmt="github" if fmt == "markdown" else "simple",
                     disable_numparse=True)

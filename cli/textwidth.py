@@ -13,8 +13,6 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-import wcwidth
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[\t\n\r]+")
 ELLIPSIS = "…"
@@ -35,6 +33,8 @@ def width(text: str) -> int:
     >>> width("👶 Маша"), width("abc")
     (7, 3)
     """
+    import wcwidth  # on first use: it costs ~20 ms of start-up
+
     cells = wcwidth.wcswidth(text)
     if cells >= 0:
         return cells
@@ -43,6 +43,8 @@ def width(text: str) -> int:
 
 def graphemes(text: str) -> list[str]:
     """User-perceived characters (an emoji with its modifiers stays whole)."""
+    import wcwidth
+
     splitter = getattr(wcwidth, "iter_graphemes", None)
     if splitter is not None:
         return list(splitter(text))

@@ -39,11 +39,11 @@ class Engine:
     """Runs a project against its database: ingest, tick, complete tasks."""
 
     def __init__(self, project: Project, con: duckdb.DuckDBPyConnection, path: str,
-                 write_documents: bool | None = None):
+                 write_documents: bool = False):
         self.project = project
         self.con = con
         self.path = path
-        self.write_documents = path != ":memory:" if write_documents is None else write_documents
+        self.write_documents = write_documents
         """Whether committed documents are written as files (see :meth:`sync_documents`)."""
         self.compiled = CompiledProject.build(project)
         self.zone = ZoneInfo(project.timezone)
@@ -55,12 +55,12 @@ class Engine:
 
     @classmethod
     def open(cls, project: Project, db: str | None = None, wait_seconds: float = 0.0,
-             migrate_schema: bool = True, write_documents: bool | None = None) -> Engine:
+             migrate_schema: bool = True, write_documents: bool = False) -> Engine:
         """Open (creating if needed) the project's database and migrate it to the definitions.
 
-        ``write_documents``: write generated documents into the project's
-        documents folder; by default only for a database file, so tests and
-        specs on ``:memory:`` leave no files (the CLI always passes True).
+        ``write_documents``: also write generated documents as files into the
+        project's documents folder (:meth:`documents_dir`), whatever the
+        database. The CLI does; specs, replays and dry runs keep them as rows.
         """
         path = database_path(project, db)
         con = connect(path, project.timezone, wait_seconds)
@@ -249,7 +249,7 @@ class Engine:
         finally:
             self.con.execute("DETACH rd_dry_run")
         con = connect(str(copy), self.project.timezone)
-        engine = Engine(self.project, con, str(copy), write_documents=False)
+        engine = Engine(self.project, con, str(copy))
         migrate(con, self.project)
         return engine, folder
 

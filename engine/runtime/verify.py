@@ -57,7 +57,7 @@ def replay(engine, target: Path):
     from ..timing import parse_datetime
     from .engine import Engine
 
-    copy = Engine.open(engine.project, str(target), write_documents=False)
+    copy = Engine.open(engine.project, str(target))
     for seq, kind, text in _inputs(engine):
         if kind == "event":
             copy.ingest([RawEvent(seq, text, json.loads(text))])

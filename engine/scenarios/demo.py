@@ -47,8 +47,8 @@ def demo_project() -> Path:
 
 
 def open_demo(db_path: Path) -> Engine:
-    """The demo project's engine over a fresh database file (documents stay rows: the set-up is shipped data)."""
-    return Engine.open(load_project(demo_project()), str(db_path), write_documents=False)
+    """The demo project's engine over a fresh database file."""
+    return Engine.open(load_project(demo_project()), str(db_path))
 
 
 def _events(tz: str) -> list[tuple[dt.datetime, RawEvent]]:

@@ -3,77 +3,88 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from .conftest import REPO
 
 COMPLAINTS = str(REPO / "definitions" / "complaints")
+
+
+@pytest.fixture
+def complaints(tmp_path) -> str:
+    """A copy of the shipped complaints set-up: commands write its documents into its own folder."""
+    return str(shutil.copytree(COMPLAINTS, tmp_path / "complaints", ignore=shutil.ignore_patterns("documents")))
+
+
 SAMPLE = str(REPO / "samples" / "complaints" / "events.jsonl")
 
 
-def test_ingest_twice_reports_duplicates_and_changes_nothing(cli, tmp_path):
+def test_ingest_twice_reports_duplicates_and_changes_nothing(cli, tmp_path, complaints):
     db = str(tmp_path / "c.duckdb")
-    first = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db)
+    first = cli("ingest", SAMPLE, "-p", complaints, "--db", db)
     assert (first.exit_code, first.output) == (0, "24 accepted, 0 duplicate, 0 rejected\n")
-    second = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db, "--format", "json")
+    second = cli("ingest", SAMPLE, "-p", complaints, "--db", db, "--format", "json")
     assert second.exit_code == 0
     assert json.loads(second.output) | {"changes": []} == {
         "accepted": 0, "duplicates": 24, "rejected": [], "late": 0, "dry_run": False, "changes": []}
 
 
-def test_a_rejected_event_means_exit_1_with_its_id_and_reason(cli, tmp_path):
+def test_a_rejected_event_means_exit_1_with_its_id_and_reason(cli, tmp_path, complaints):
     events = tmp_path / "bad.jsonl"
     events.write_text('{"id": "x1", "type": "nope", "time": "2026-01-01T10:00:00+03:00", "payload": {}}\n'
                       'not json\n')
-    result = cli("ingest", str(events), "-p", COMPLAINTS, "--db", str(tmp_path / "c.duckdb"))
+    result = cli("ingest", str(events), "-p", complaints, "--db", str(tmp_path / "c.duckdb"))
     assert result.exit_code == 1
     assert "rejected x1 (line 1): unknown event type 'nope'" in result.output
     assert "rejected line 2 (line 2): not valid JSON: Expecting value at column 1" in result.output
     assert result.output.endswith("0 accepted, 0 duplicate, 2 rejected\n")
 
 
-def test_dry_run_shows_changes_and_keeps_the_database_as_it_was(cli, tmp_path):
+def test_dry_run_shows_changes_and_keeps_the_database_as_it_was(cli, tmp_path, complaints):
     db = str(tmp_path / "c.duckdb")
-    result = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db, "--dry-run")
+    result = cli("ingest", SAMPLE, "-p", complaints, "--db", db, "--dry-run")
     assert result.exit_code == 0
     assert "created" in result.output and "(would be applied)" in result.output
-    assert cli("clock", "-p", COMPLAINTS, "--db", db).output == (
+    assert cli("clock", "-p", complaints, "--db", db).output == (
         "clock: not started (ingest an event or tick --to)\n")
 
 
-def test_tick_by_a_month_and_refusing_to_go_back(cli, tmp_path):
+def test_tick_by_a_month_and_refusing_to_go_back(cli, tmp_path, complaints):
     db = str(tmp_path / "c.duckdb")
-    cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", db)
-    moved = cli("tick", "--by", "1 month", "-p", COMPLAINTS, "--db", db)
+    cli("ingest", SAMPLE, "-p", complaints, "--db", db)
+    moved = cli("tick", "--by", "1 month", "-p", complaints, "--db", db)
     assert moved.exit_code == 0
     assert moved.output.startswith("clock 2026-03-26T12:00:00+03:00 -> 2026-04-26T12:00:00+03:00")
-    back = cli("tick", "--to", "2026-01-01", "-p", COMPLAINTS, "--db", db)
+    back = cli("tick", "--to", "2026-01-01", "-p", complaints, "--db", db)
     assert back.exit_code == 2
     assert back.output == ("Error: cannot tick backwards: the clock is at 2026-04-26T12:00:00+03:00, "
                            "2026-01-01T00:00:00+03:00 is earlier\n")
-    bad = cli("tick", "--by", "1 fortnight", "-p", COMPLAINTS, "--db", db)
+    bad = cli("tick", "--by", "1 fortnight", "-p", complaints, "--db", db)
     assert bad.exit_code == 1 and "is not a duration" in bad.output
 
 
-def test_task_done_refuses_an_outcome_the_task_does_not_allow(cli, tmp_path):
+def test_task_done_refuses_an_outcome_the_task_does_not_allow(cli, tmp_path, complaints):
     db = str(tmp_path / "c.duckdb")
     events = tmp_path / "one.jsonl"
     events.write_text(open(SAMPLE).readline())
-    cli("ingest", str(events), "-p", COMPLAINTS, "--db", db)
-    listed = cli("tasks", "-p", COMPLAINTS, "--db", db, "--format", "json")
+    cli("ingest", str(events), "-p", complaints, "--db", db)
+    listed = cli("tasks", "-p", complaints, "--db", db, "--format", "json")
     task = json.loads(listed.output)[0]
     assert (task["id"], task["name"], task["status"]) == (1, "review", "open")
-    refused = cli("task", "done", "1", "--outcome", "maybe", "-p", COMPLAINTS, "--db", db)
+    refused = cli("task", "done", "1", "--outcome", "maybe", "-p", complaints, "--db", db)
     assert refused.exit_code == 1
     assert refused.output == ("Error: task #1 'review' has no outcome 'maybe' "
                               "(allowed: insufficient, unjustified, justified)\n")
-    done = cli("task", "done", "1", "--outcome", "unjustified", "-p", COMPLAINTS, "--db", db)
+    done = cli("task", "done", "1", "--outcome", "unjustified", "-p", complaints, "--db", db)
     assert (done.exit_code, done.output) == (0, "task #1 completed as unjustified\n")
 
 
-def test_a_second_process_on_the_database_gets_a_clear_message(cli, tmp_path):
+def test_a_second_process_on_the_database_gets_a_clear_message(cli, tmp_path, complaints):
     db = tmp_path / "locked.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import duckdb, sys, time
@@ -83,7 +94,7 @@ def test_a_second_process_on_the_database_gets_a_clear_message(cli, tmp_path):
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        result = cli("clock", "-p", COMPLAINTS, "--db", str(db), "--wait", "0.5")
+        result = cli("clock", "-p", complaints, "--db", str(db), "--wait", "0.5")
         assert result.exit_code == 1
         assert result.output.startswith(f"Error: the database {db} is in use by another ruledeck process (process ")
         assert result.output.endswith("wait for it to finish, or retry with --wait SECONDS\n")
@@ -93,8 +104,6 @@ def test_a_second_process_on_the_database_gets_a_clear_message(cli, tmp_path):
 
 
 def test_plan_shows_additive_changes_and_refuses_lossy_ones(cli, tmp_path):
-    import shutil
-
     project = tmp_path / "proj"
     shutil.copytree(COMPLAINTS, project)
     db = str(tmp_path / "c.duckdb")
@@ -219,7 +228,7 @@ def test_moving_a_card_by_hand_only_into_manual_stages_and_listing_rejections(cl
 
 
 def test_batched_and_one_at_a_time_ingest_give_the_same_board(cli, tmp_path):
-    project = str(REPO / "definitions" / "prosthesis_followup")
+    project = shutil.copytree(REPO / "definitions" / "prosthesis_followup", tmp_path / "prosthesis")
     sample = str(REPO / "samples" / "prosthesis_followup" / "events.jsonl")
     boards = []
     for size in ("1", "5000"):
@@ -234,7 +243,7 @@ def test_batched_and_one_at_a_time_ingest_give_the_same_board(cli, tmp_path):
     assert boards[0][0]["accepted"] > 0 and boards[0][1]["columns"]
 
 
-def test_a_batch_size_below_one_is_a_usage_error(cli, tmp_path):
-    result = cli("ingest", SAMPLE, "-p", COMPLAINTS, "--db", str(tmp_path / "c.duckdb"), "--batch-size", "0")
+def test_a_batch_size_below_one_is_a_usage_error(cli, tmp_path, complaints):
+    result = cli("ingest", SAMPLE, "-p", complaints, "--db", str(tmp_path / "c.duckdb"), "--batch-size", "0")
     assert result.exit_code == 2
     assert "Invalid value for '--batch-size': 0 is not in the range x>=1." in result.output

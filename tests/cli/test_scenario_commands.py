@@ -102,7 +102,8 @@ def test_an_invalid_spec_is_an_error_with_its_position(cli, notes):
     result = cli("test", "notes")
     assert result.exit_code == 1
     assert ("ERROR notes/tests/typo.yaml  typo\n"
-            "    notes/tests/typo.yaml:2:29: error E-REF-PROCESS at steps[0].expect.counts.nots: there is no process 'nots' "
+            "    notes/tests/typo.yaml:2:29: error E-REF-PROCESS at steps[0].expect.counts.nots: "
+            "there is no process 'nots' "
             "(did you mean 'note'?)") in result.output
 
 

@@ -19,7 +19,8 @@ class Harness:
         (root / "ruledeck.yaml").write_text(PROJECT.format(tz=tz), encoding="utf-8")
         (root / "defs.yaml").write_text(definitions, encoding="utf-8")
         self.project = load_project(root)
-        self.engine = Engine.open(self.project, db if db == ":memory:" else str(root / db))
+        on_disk = db != ":memory:"
+        self.engine = Engine.open(self.project, str(root / db) if on_disk else db, write_documents=on_disk)
         self.line = 0
 
     def event(self, event_id: str, kind: str, time: str, **payload):
