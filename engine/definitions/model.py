@@ -264,6 +264,8 @@ class Project:
     boards: dict[str, Definition] = field(default_factory=dict)
     reports: dict[str, Definition] = field(default_factory=dict)
     broken: dict[str, set[str]] = field(default_factory=dict)
+    compiled_sql: dict[tuple, tuple[str, dict[str, str]]] = field(default_factory=dict, repr=False, compare=False)
+    """SQL text of the expressions compiled over this project, with their joins (see ``runtime.frame.compile_sql``)."""
     """Names whose definitions failed the schema: they exist, but are not modelled."""
 
     def known(self, section: str, name: str) -> bool:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from ..definitions.model import Rule
 from ..errors import UsageError
 from ..store.names import items_table, quote
 from ..timing import parse_cron, parse_duration
-from .frame import timestamp_sql
 from .run import Cause, Run
 
 Progress = Callable[[float, dt.datetime], None]
@@ -55,20 +55,25 @@ def write_clock(con, now: dt.datetime) -> None:
 def due_sql(rule: Rule) -> str:
     """SQL (over items aliased ``it``) giving the moment a date or dwell rule falls due for an item."""
     trigger = rule.trigger
-    base = _timer_base(rule)
-    offset = trigger.options.get("offset" if trigger.kind == "date" else "for")
+    return _due_sql(trigger.kind, str(trigger.value), str(trigger.options.get("offset" if trigger.kind == "date"
+                                                                              else "for") or ""))
+
+
+@lru_cache(maxsize=1024)
+def _due_sql(kind: str, value: str, offset: str) -> str:
+    base = _timer_base_sql(kind, value)
     if not offset:
         return base
     from sqlglot import exp
 
-    return parse_duration(str(offset)).add_sql(exp.maybe_parse(base, dialect="duckdb")).sql("duckdb")
+    return parse_duration(offset).add_sql(exp.maybe_parse(base, dialect="duckdb")).sql("duckdb")
 
 
 DST_SLACK = dt.timedelta(hours=3)
 """More than any zone's clock change: how far calendar arithmetic can move a due time from its nominal length."""
 
 
-def _due_bounds(rule: Rule, after: dt.datetime, until: dt.datetime) -> str:
+def _due_bounds(rule: Rule, after: dt.datetime, until: dt.datetime) -> tuple[str, list]:
     """A condition on the timer's own column that every item due in (after, until] meets.
 
     The due time is the column plus a calendar offset, computed row by row in the project's zone,
@@ -79,24 +84,27 @@ def _due_bounds(rule: Rule, after: dt.datetime, until: dt.datetime) -> str:
     trigger = rule.trigger
     offset = trigger.options.get("offset" if trigger.kind == "date" else "for")
     if not offset:
-        return ""
+        return "", []
     span = parse_duration(str(offset))
     fixed = dt.timedelta(days=span.days, seconds=span.seconds)
     shortest = fixed + dt.timedelta(days=min(28 * span.months, 31 * span.months)) - DST_SLACK
     longest = fixed + dt.timedelta(days=max(28 * span.months, 31 * span.months)) + DST_SLACK
     try:
         # In UTC: subtracting from a zoned time moves its wall clock, which may cross a clock change.
-        lower = timestamp_sql(after.astimezone(dt.UTC) - longest)
-        upper = timestamp_sql(until.astimezone(dt.UTC) - shortest)
+        lower = after.astimezone(dt.UTC) - longest
+        upper = until.astimezone(dt.UTC) - shortest
     except OverflowError:
-        return ""
+        return "", []
     base = _timer_base(rule)
-    return f" AND {base} > {lower.sql('duckdb')} AND {base} <= {upper.sql('duckdb')}"
+    return f" AND {base} > CAST(? AS TIMESTAMPTZ) AND {base} <= CAST(? AS TIMESTAMPTZ)", [lower, upper]
 
 
 def _timer_base(rule: Rule) -> str:
-    trigger = rule.trigger
-    return f"CAST(it.{quote(trigger.value)} AS TIMESTAMPTZ)" if trigger.kind == "date" else "it.stage_entered_at"
+    return _timer_base_sql(rule.trigger.kind, str(rule.trigger.value))
+
+
+def _timer_base_sql(kind: str, value: str) -> str:
+    return f"CAST(it.{quote(value)} AS TIMESTAMPTZ)" if kind == "date" else "it.stage_entered_at"
 
 
 def _timer_filter(rule: Rule) -> str:
@@ -109,15 +117,17 @@ def _timer_filter(rule: Rule) -> str:
 
 
 def _pending_sql(rule: Rule, after: dt.datetime, until: dt.datetime, among: str | None = None,
-                 lowest_id: int | None = None) -> str:
+                 lowest_id: int | None = None) -> tuple[str, list]:
+    """(SQL, parameters) listing ``id, due`` of the rule's items due in (after, until]; times are parameters."""
     due = due_sql(rule)
-    lower, upper = timestamp_sql(after).sql("duckdb"), timestamp_sql(until).sql("duckdb")
+    bounds, params = _due_bounds(rule, after, until)
     only = f" AND it.id IN ({among})" if among else ""
     # Ids only grow, so a lower bound lets DuckDB skip every row group of older items by its min/max.
     only += f" AND it.id >= {int(lowest_id)}" if lowest_id is not None else ""
-    return (f"SELECT it.id AS id, {due} AS due FROM {quote(items_table(rule.process))} it "
-            f"WHERE {_timer_filter(rule)}{_due_bounds(rule, after, until)} AND {due} > {lower} AND {due} <= {upper}"
-            f"{only}")
+    sql = (f"SELECT it.id AS id, {due} AS due FROM {quote(items_table(rule.process))} it "
+           f"WHERE {_timer_filter(rule)}{bounds} AND {due} > CAST(? AS TIMESTAMPTZ) "
+           f"AND {due} <= CAST(? AS TIMESTAMPTZ){only}")
+    return sql, [*params, after, until]
 
 
 class Clock:
@@ -145,11 +155,16 @@ class Clock:
 
         ``among``: SQL listing the item ids to look at (default: all); ``lowest_id``: none of them is lower.
         """
-        parts = [f"SELECT min(due) FROM ({_pending_sql(r, after, until, among, lowest_id)})"
-                 for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")]
+        parts, params = [], []
+        for rule in self.compiled.timed:
+            if rule.trigger.kind in ("date", "dwell"):
+                sql, more = _pending_sql(rule, after, until, among, lowest_id)
+                parts.append(f"SELECT min(due) FROM ({sql})")
+                params += more
         if not parts:
             return None
-        return self.engine.con.execute(f"SELECT min(d) FROM ({' UNION ALL '.join(parts)}) t(d)").fetchone()[0]
+        return self.engine.con.execute(f"SELECT min(d) FROM ({' UNION ALL '.join(parts)}) t(d)",
+                                       params).fetchone()[0]
 
     def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
         """Fire everything due in (clock, to] in time order, then set the clock to ``to``.
@@ -232,25 +247,30 @@ class Clock:
 
     def _pending_by_rule(self, timers: list[Rule], after: dt.datetime, until: dt.datetime) -> list[tuple]:
         """(next due, index) of every timer rule with an item due in the window and not fired yet."""
-        parts = [f"SELECT {index} AS k, min(p.due) AS due FROM ({_pending_sql(rule, after, until)}) p "
-                 f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)"
-                 for index, rule in enumerate(timers)]
+        parts, params = [], []
+        for index, rule in enumerate(timers):
+            sql, more = _pending_sql(rule, after, until)
+            parts.append(f"SELECT {index} AS k, min(p.due) AS due FROM ({sql}) p WHERE NOT EXISTS "
+                         "(SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)")
+            params += [*more, rule.name]
         if not parts:
             return []
-        rows = self.engine.con.execute(" UNION ALL ".join(parts), [r.name for r in timers]).fetchall()
+        rows = self.engine.con.execute(" UNION ALL ".join(parts), params).fetchall()
         return sorted((due, k) for k, due in rows if due is not None)
 
     def _fire_timers(self, run: Run, rule: Rule, after: dt.datetime, until: dt.datetime,
                      bound: tuple[dt.datetime, bool] | None = None) -> tuple[int, dt.datetime]:
         """Fire ``rule`` for its items due in the window (before ``bound``) and not fired for that due time yet."""
-        pending = _pending_sql(rule, after, until)
+        pending, params = _pending_sql(rule, after, until)
+        params.append(rule.name)
         limit = ""
         if bound is not None:
-            limit = f" AND p.due {'<=' if bound[1] else '<'} {timestamp_sql(bound[0]).sql('duckdb')}"
+            limit = f" AND p.due {'<=' if bound[1] else '<'} CAST(? AS TIMESTAMPTZ)"
+            params.append(bound[0])
         table, count = run.create_temp(
             f"SELECT p.id, NULL::BIGINT AS task, p.due AS now_at, NULL::BIGINT AS ev FROM ({pending}) p "
             f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)"
-            f"{limit}", "d", [rule.name])
+            f"{limit}", "d", params)
         if not count:
             return 0, until
         run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, now_at FROM {table}", [rule.name])
@@ -272,8 +292,8 @@ class Clock:
                 found.append((moment, rule.name, None))
                 continue
             horizon = now + dt.timedelta(days=3660)
+            sql, params = _pending_sql(rule, now, horizon)
             rows = self.engine.con.execute(
-                f"SELECT due, count(*) FROM ({_pending_sql(rule, now, horizon)}) GROUP BY due ORDER BY due "
-                f"LIMIT {int(limit)}").fetchall()
+                f"SELECT due, count(*) FROM ({sql}) GROUP BY due ORDER BY due LIMIT {int(limit)}", params).fetchall()
             found += [(due.astimezone(now.tzinfo), rule.name, count) for due, count in rows]
         return sorted(found, key=lambda f: (f[0], f[1]))[:limit]

@@ -277,10 +277,6 @@ def compile_expression(text: str, resolver, scope: Scope, expect: Type | None = 
     return to_sql(_checked(text, _scope_key(scope), expect), resolver)
 
 
-COMPILED: dict[tuple, tuple[str, dict[str, str]]] = {}
-"""SQL text of every expression compiled so far, with the joins it needs, by text, scope and resolver."""
-
-
 def compile_sql(text: str, resolver: FrameResolver, scope: Scope, expect: Type | None = None) -> str:
     """An expression's SQL text, compiled once per (text, scope, resolver signature) and then reused.
 
@@ -288,17 +284,20 @@ def compile_sql(text: str, resolver: FrameResolver, scope: Scope, expect: Type |
     match table is always ``m``, "now" is read from :data:`NOW_TABLE`), so the
     hot path joins cached text and never parses, checks or renders again. The
     joins it needs are remembered with it and added to the resolver on reuse.
+    The text is kept with the project (:attr:`Project.compiled_sql`): another
+    project's computed fields of the same name compile differently.
     """
     signature = resolver.signature()
     key = (text, expect, _scope_key(scope), signature) if signature is not None else None
-    found = COMPILED.get(key) if key is not None else None
+    cache = resolver.frame.project.compiled_sql
+    found = cache.get(key) if key is not None else None
     if found is None:
         probe = copy.copy(resolver)
         probe.joins = {}
         sql = compile_expression(text, probe, scope, expect).sql("duckdb")
         found = (sql, probe.joins)
         if key is not None:
-            COMPILED[key] = found
+            cache[key] = found
     sql, joins = found
     for alias, join in joins.items():
         resolver.joins.setdefault(alias, join)

@@ -62,9 +62,16 @@ def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozens
     resolver = FrameResolver(probe)
     known = set(process.fields) | {"id", "title", "pipeline", "stage", "stage_kind", "created_at", "updated_at",
                                    "stage_entered_at", "held_from", "held_at"}
-    wanted = sorted((set(names) & known) | {"id"})
-    select = ", ".join(f"{resolver.item_column('it', process, 'm.id', n).sql('duckdb')} AS {quote(n)}"
-                       for n in wanted)
+    wanted = tuple(sorted((set(names) & known) | {"id"}))
+    # Built once per process, columns and "now": only the list of ids differs from one call to the next.
+    key = ("item_values", process.name, wanted, None if probe.now_table else probe.now, probe.now_table)
+    cache = frame.project.compiled_sql
+    if key not in cache:
+        select = ", ".join(f"{resolver.item_column('it', process, 'm.id', n).sql('duckdb')} AS {quote(n)}"
+                           for n in wanted)
+        cache[key] = (select, dict(resolver.joins))
+    select, joins = cache[key]
+    resolver.joins.update(joins)
     return f"SELECT {select} FROM {resolver.from_clause()}" + (" ORDER BY it.id" if ordered else "")
 
 

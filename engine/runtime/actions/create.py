@@ -45,7 +45,7 @@ def _sequence_sql(run: Run, process: Process, field: str, pattern: str, count: i
     parts, last = [], 0
     for match in _PLACEHOLDER.finditer(pattern):
         if match.start() > last:
-            parts.append(exp.Literal.string(pattern[last:match.start()]).sql("duckdb"))
+            parts.append(literal_sql(pattern[last:match.start()]))
         if match.group(1) == "year":
             parts.append(f"'{year}'")
         else:
@@ -55,7 +55,7 @@ def _sequence_sql(run: Run, process: Process, field: str, pattern: str, count: i
             parts.append(padded if width else number)
         last = match.end()
     if last < len(pattern):
-        parts.append(exp.Literal.string(pattern[last:]).sql("duckdb"))
+        parts.append(literal_sql(pattern[last:]))
     return " || ".join(parts) or "''"
 
 
@@ -81,7 +81,7 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
         if declared.sequence:
             fields[name] = _sequence_sql(run, target, name, declared.sequence, count)
         elif declared.default is not None:
-            fields[name] = exp.convert(declared.default).sql("duckdb")
+            fields[name] = literal_sql(declared.default)
     selects = [f"{base} + c.n AS id", "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage",
                "c.now_at AS now_at", "c.ev AS ev"]
     selects += [f"{sql} AS {quote(name)}" for name, sql in fields.items()]
@@ -155,8 +155,8 @@ def do_create(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     if "pipeline_expr" in spec:
         pipeline = compile_sql(spec["pipeline_expr"], resolver, scope, Type("string"))
     else:
-        pipeline = exp.Literal.string(spec.get("pipeline", target.initial_pipeline)).sql("duckdb")
-    stage = exp.Literal.string(spec["stage"]).sql("duckdb") if "stage" in spec else None
+        pipeline = literal_sql(str(spec.get("pipeline", target.initial_pipeline)))
+    stage = literal_sql(str(spec["stage"])) if "stage" in spec else None
     table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
                                 stage_sql=stage)
     if not count:
@@ -170,15 +170,31 @@ def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     spec = action.spec
     target = frame.project.processes[spec["process"]]
     table_def = frame.project.period_tables[spec["period_table"]]
+    key = ("schedule", rule.name, id(action), CreateResolver(frame).signature())
+    cache = frame.project.compiled_sql
+    if key not in cache:
+        cache[key] = _schedule_sql(spec, frame, target, table_def, key)
+    values, where, joins = cache[key]
+    resolver = CreateResolver(frame)
+    resolver.joins.update(joins)
+    extra_from = f"JOIN {quote(period_table(table_def.name))} pr ON TRUE"
+    pipeline = literal_sql(target.initial_pipeline)
+    table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
+                                stage_sql=None, extra_from=extra_from, where=where, order="m.rn, pr.idx")
+    return [Created(target.name, table)] if count else []
+
+
+def _schedule_sql(spec: dict, frame: Frame, target: Process, table_def, key: tuple) -> tuple[dict, str, dict]:
+    """The values, the row filter and the joins of a ``schedule`` (built once per rule, action and frame shape)."""
     base = CreateResolver(frame)
     scope = frame.scope(source=frame.scope().fields)
     branches, default = [], "NULL"
     for variant in table_def.variants:
         if variant.when is None or variant.default:
-            default = exp.Literal.string(variant.name).sql("duckdb")
+            default = literal_sql(variant.name)
         else:
             condition = compile_sql(variant.when, base, scope, Type("bool"))
-            branches.append(f"WHEN {condition} THEN '{variant.name}'")
+            branches.append(f"WHEN {condition} THEN {literal_sql(variant.name)}")
     chosen = f"CASE {' '.join(branches)} ELSE {default} END" if branches else default
     anchor = compile_expression(spec["anchor"], base, scope)
     anchor_type = Type("date")
@@ -192,7 +208,7 @@ def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     row = {"offset": exp.maybe_parse(offset, dialect="duckdb"), "label": exp.column("label", table="pr"),
            "questions": exp.column("questions", table="pr"), "index": exp.column("idx", table="pr")}
     extra = {"row": row, None: {"anchor": exp.Paren(this=anchor), "variant": exp.column("variant", table="pr")}}
-    resolver = CreateResolver(frame, extra)
+    resolver = CreateResolver(frame, extra, extra_key=key)
     resolver.joins.update(base.joins)
     row_scope = frame.scope(row=dict(ROW_FIELDS), source=frame.scope().fields)
     row_scope.fields.update({"anchor": Type(anchor_type.kind), "variant": Type("string")})
@@ -200,8 +216,4 @@ def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     where = f"pr.variant = ({chosen})"
     if spec.get("rows"):
         where += " AND (" + compile_sql(spec["rows"], resolver, row_scope, Type("bool")) + ")"
-    extra_from = f"JOIN {quote(period_table(table_def.name))} pr ON TRUE"
-    pipeline = exp.Literal.string(target.initial_pipeline).sql("duckdb")
-    table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
-                                stage_sql=None, extra_from=extra_from, where=where, order="m.rn, pr.idx")
-    return [Created(target.name, table)] if count else []
+    return values, where, dict(resolver.joins)
