@@ -24,6 +24,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
                "run_report"),
     ".query.outputs": ("document_list", "outbox_list"),
     ".query.item_ref": ("ItemRef", "resolve_item", "resolve_task"),
+    ".query.journal": ("JOURNAL_COLUMNS", "journal_after", "journal_length"),
     ".runtime.clock": ("TickSummary",),
     ".runtime.engine": ("Engine",),
     ".runtime.events": ("RawEvent", "read_csv", "read_jsonl"),

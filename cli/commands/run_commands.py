@@ -43,11 +43,11 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
     Example:
       ruledeck ingest samples/complaints/events.jsonl -p definitions/complaints
     """
-    from ruledeck.engine import read_csv, read_jsonl
+    from ruledeck.engine import JOURNAL_COLUMNS, journal_after, journal_length, read_csv, read_jsonl
 
     with open_engine(project_path, db_path, wait_seconds) as engine:
         target, folder = (engine.dry_run_copy() if dry_run else (engine, None))
-        before = target.con.execute("SELECT count(*) FROM rd_journal").fetchone()[0]
+        before = journal_length(target)
         stream = sys.stdin if source == "-" else _open(source)
         try:
             records = read_csv(stream, csv_type) if csv_type else read_jsonl(stream)
@@ -57,9 +57,7 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
                 stream.close()
         changes = []
         if dry_run:
-            changes = target.con.execute(
-                "SELECT at_time, item, process, kind, field, old, new, cause_id, rule FROM rd_journal "
-                "ORDER BY seq OFFSET ?", [before]).fetchall()
+            changes = journal_after(target, before)
             target.close()
             shutil.rmtree(folder, ignore_errors=True)
     rejected = [{"event": r.event_id, "line": r.line, "reason": r.reason} for r in summary.rejected]
@@ -71,7 +69,7 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
         for r in rejected:
             click.echo(f"rejected {r['event']} (line {r['line']}): {r['reason']}", err=True)
         if dry_run:
-            columns = ["at", "item", "process", "kind", "field", "old", "new", "cause", "rule"]
+            columns = list(JOURNAL_COLUMNS)
             rows = [dict(zip(columns, c, strict=True)) for c in changes]
             click.echo(table(rows, "text", columns) if rows else "no changes")
         verb = "would be " if dry_run else ""
