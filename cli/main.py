@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from .commands import COMMANDS, load_command
 from .exit_codes import ExitCode
 
+DEBUG_VARIABLE = "RULEDECK_DEBUG"
+"""Set by ``--debug`` (or by hand): the engine lets unexpected errors out with their traceback."""
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -37,10 +41,25 @@ class RuledeckGroup(click.Group):
         except RuledeckError as exc:
             click.echo(f"Error: {exc}", err=True)
             raise click.exceptions.Exit(ExitCode.FINDINGS) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_VARIABLE) == "1":
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}): {exc}; "
+                       "run 'ruledeck --debug …' for the traceback", err=True)
+            raise click.exceptions.Exit(ExitCode.FINDINGS) from None
+
+
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        os.environ[DEBUG_VARIABLE] = "1"
 
 
 @click.group(cls=RuledeckGroup, context_settings=CONTEXT)
 @click.version_option(package_name="ruledeck", prog_name="ruledeck")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_debug,
+              help="Show the traceback of an unexpected error instead of rejecting the input with a reason.")
 def ruledeck() -> None:
     """ruledeck: business processes as YAML, run from the command line over DuckDB.
 

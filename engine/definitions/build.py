@@ -40,6 +40,8 @@ def build_project(files: ProjectFiles, broken: dict[str, set[str]]) -> tuple[Pro
         database=str(config.get("database", "ruledeck.duckdb")),
         documents_dir=str(config.get("documents", config.get("documents_dir", "documents"))),
         cascade_depth=_int(config.get("cascade_depth"), 10),
+        late_events=str(config.get("late_events", "apply_at_clock")),
+        late_events_grace=str(config["late_events_grace"]) if config.get("late_events_grace") else None,
         loc=Loc(files.config) if files.config else None,
         broken=broken,
     )

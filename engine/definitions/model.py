@@ -252,6 +252,10 @@ class Project:
     database: str = "ruledeck.duckdb"
     documents_dir: str = "documents"
     cascade_depth: int = 10
+    late_events: str = "apply_at_clock"
+    """What an event older than the clock gets: applied at the clock's time, or ``reject``-ed."""
+    late_events_grace: str | None = None
+    """With ``late_events: reject``: how far behind the clock an event may still be (applied at the clock)."""
     loc: Loc | None = None
     processes: dict[str, Process] = field(default_factory=dict)
     event_types: dict[str, EventType] = field(default_factory=dict)

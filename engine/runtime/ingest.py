@@ -14,16 +14,19 @@ applied one at a time in its own transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..definitions.model import FieldDef
+from ..definitions.model import FieldDef, Project
 from ..errors import RuledeckError
 from ..store.names import items_table, quote
 from ..store.types import sql_type
+from ..timing import parse_duration
 from .batch import BatchConflict, BatchEvent, apply_batch, first_due
 from .batch_plan import batchable_event_types
 from .clock import read_clock
@@ -80,6 +83,18 @@ def resolve_refs(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str,
                 raise EventRejected(f"field '{name}': there is no '{target.name}' item {single!r}")
             ids.append(found[0])
         event.payload[name] = ids if isinstance(value, list) else ids[0]
+
+
+def refuse_if_too_late(project: Project, event: Event, clock: dt.datetime) -> None:
+    """EventRejected when the project rejects late events and ``event`` is further behind ``clock`` than allowed."""
+    if project.late_events != "reject":
+        return
+    grace = project.late_events_grace
+    if grace and parse_duration(grace).add_to(event.time, ZoneInfo(project.timezone)) >= clock:
+        return
+    allowed = f" (more than the late_events_grace of {grace})" if grace else ""
+    raise EventRejected(f"the event's time {event.time.isoformat()} is before the clock "
+                        f"{clock.isoformat()}{allowed}, and the project rejects late events (late_events: reject)")
 
 
 def rejection_reason(exc: Exception) -> str:
@@ -172,6 +187,9 @@ class Ingester:
         start = clock if clock is not None else batch[0].now
         due = first_due(self.engine, start, batch[-1].now)
         size = len(batch) if due is None else sum(1 for b in batch if b.now < due)
+        # A late event the project may refuse goes through one at a time, where the policy is applied.
+        size = next((i for i, b in enumerate(batch[:size]) if b.late and self.engine.project.late_events == "reject"),
+                    size)
         while size > 1:
             try:
                 with self.engine.transaction():
@@ -219,6 +237,8 @@ class Ingester:
             with self.engine.transaction():
                 clock = read_clock(con)
                 late = clock is not None and event.time < clock
+                if late:
+                    refuse_if_too_late(self.engine.project, event, clock)
                 if clock is None or event.time > clock:
                     self.engine.clock_keeper.tick(event.time)
                 fired += self._apply_checked(event)

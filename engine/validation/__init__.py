@@ -14,7 +14,8 @@ from ..definitions.build import build_project
 from ..definitions.model import Loc, Project
 from ..definitions.project_files import find_projects, load_project_files
 from ..definitions.scopes import processes_fixed
-from ..errors import DefinitionError, Finding, Severity
+from ..errors import DefinitionError, DurationError, Finding, Severity
+from ..timing import parse_duration
 from .checks import ADVISORY_CHECKS, CHECKS
 from .gc_pause import gc_paused
 from .report import Report
@@ -62,6 +63,7 @@ def _validate(root: Path) -> ProjectResult:
     if files.config is not None:
         schema_findings += check_document(files.config, "project.json")
         _check_timezone(files.config, schema_findings)
+        _check_grace(files.config, schema_findings)
     for doc in files.documents:
         schema_findings += check_document(doc, "definitions.json")
     result.findings += schema_findings
@@ -91,6 +93,23 @@ def _check_timezone(config, findings: list[Finding]) -> None:
         pos = Loc(config, ("timezone",)).position()
         findings.append(Finding(config.file, pos.line, pos.col, "E-TIMEZONE", f"unknown time zone '{zone}'",
                                 path="timezone", hint="use an IANA name such as Europe/Moscow or UTC"))
+
+
+def _check_grace(config, findings: list[Finding]) -> None:
+    grace = config.data.get("late_events_grace") if isinstance(config.data, dict) else None
+    if not isinstance(grace, str):
+        return
+    pos = Loc(config, ("late_events_grace",)).position()
+    try:
+        span = parse_duration(grace)
+    except DurationError as exc:
+        findings.append(Finding(config.file, pos.line, pos.col, "E-DURATION", exc.message, path="late_events_grace",
+                                hint=exc.hint or "write it like 15min, 1h or 2d"))
+        return
+    if span.is_negative:
+        findings.append(Finding(config.file, pos.line, pos.col, "E-DURATION",
+                                f"late_events_grace '{grace}' is negative", path="late_events_grace",
+                                hint="a grace is how far behind the clock an event may be: 15min, 1h"))
 
 
 def _sorted(result: ProjectResult) -> ProjectResult:

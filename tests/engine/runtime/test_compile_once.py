@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlglot.generator
-
 from ruledeck.engine.runtime import frame
 
 DEFS = """
