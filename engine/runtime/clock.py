@@ -40,11 +40,15 @@ class TickSummary:
 
 def read_clock(con) -> dt.datetime | None:
     """The stored clock, or None before the first event or tick."""
-    row = con.execute("SELECT now FROM rd_clock WHERE id = 1").fetchone()
+    row = con.execute("SELECT now, current_setting('TimeZone') FROM rd_clock WHERE id = 1").fetchone()
     if not row or row[0] is None:
         return None
-    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
-    return row[0].astimezone(ZoneInfo(zone))
+    return row[0].astimezone(_zone(row[1]))
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def write_clock(con, now: dt.datetime) -> None:
