@@ -157,6 +157,9 @@ def explanation_text(result: Explanation) -> str:
         out += ["", "Timers (date and dwell rules of this process)"]
         for rule_check in result.timers:
             out += _check_lines(rule_check)
+    if result.refusals:
+        out += ["", "Refused: events that named this item and were rejected (nothing of them was applied)"]
+        out += [f"  event {r.event_id} ({r.type}) {_value(r.rejected_at)}: {r.reason}" for r in result.refusals]
     return "\n".join(out)
 
 
@@ -231,4 +234,6 @@ def explanation_dict(result: Explanation) -> dict[str, Any]:
             "fields": [origin(o) for o in result.fields],
             "events": [{"id": e.id, "type": e.type, "time": e.time, "rules": [check(c) for c in e.checks]}
                        for e in result.events],
-            "timers": [check(c) for c in result.timers]}
+            "timers": [check(c) for c in result.timers],
+            "refusals": [{"event": r.event_id, "type": r.type, "reason": r.reason, "rejected_at": r.rejected_at,
+                          "attempts": r.attempts} for r in result.refusals]}

@@ -68,15 +68,18 @@ class Explanation:
     fields: list[Origin]
     events: list[EventCheck]
     timers: list[RuleCheck]
+    refusals: list = field(default_factory=list)
+    """Rejected events that named the item (:class:`.refusals.Refusal`): which refusal fired, and why."""
 
 
 def explain_item(engine, text: str) -> Explanation:
     """Explain the item named ``text`` (an id or ``PROCESS:KEY``)."""
+    from .refusals import refusals_of
     from .why_not import event_checks, timer_checks
 
     card = item_card(engine, text)
     return Explanation(card, _stage_origin(card), _field_origins(card), event_checks(engine, card),
-                       timer_checks(engine, card))
+                       timer_checks(engine, card), refusals_of(engine, card))
 
 
 # -- why here, why these values -------------------------------------------------------------

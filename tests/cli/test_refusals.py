@@ -149,3 +149,21 @@ def test_a_manual_move_of_a_deal_into_prepayment_before_approval_is_refused(cli,
     assert (result.exit_code, result.output) == (
         1, "Error: MED-2026-0001 · ООО «Клиника Медлайн»: договор ещё не согласован (клиент: нет, директор: нет)\n")
     assert state(cli, db, MEDICAL, "deal") == before
+
+
+def test_explain_shows_the_refusals_of_the_events_that_named_the_item(cli, db, tmp_path):
+    ingest(cli, tmp_path, db, line("too-small", "payment_changed", "12:07", number="P-1", amount=0))
+    done = tmp_path / "done.jsonl"
+    done.write_text(json.dumps({"id": "visa", "type": "task_done", "time": "2026-01-10T12:30:00+03:00",
+                                "payload": {"task": {"process": "payment", "match": {"number": "P-1"},
+                                                     "name": "check"}, "outcome": "approve"}}) + "\n")
+    assert cli("ingest", str(done), "-p", PROJECT, "--db", db).exit_code == 1
+    text = cli("explain", "1", "-p", PROJECT, "--db", db).output
+    assert text.split("\n\nRefused:", 1)[1] == (
+        " events that named this item and were rejected (nothing of them was applied)\n"
+        "  event too-small (payment_changed) 2026-01-10 10:00: field 'amount' of 'payment' item 1 must be at "
+        "least 0.01 (got 0.00)\n"
+        "  event visa (task_done) 2026-01-10 10:00: 'payment' item 1 cannot enter stage 'approved': field 'reason' "
+        "is empty\n")
+    refusals = json.loads(cli("explain", "1", "-p", PROJECT, "--db", db, "--format", "json").output)["refusals"]
+    assert [(r["event"], r["type"]) for r in refusals] == [("too-small", "payment_changed"), ("visa", "task_done")]
