@@ -141,7 +141,8 @@ def _process(name: str, spec: dict, loc: Loc) -> Process:
         stages = {}
         for sname, sspec in ((pspec or {}).get("stages") or {}).items():
             sspec, sloc = sspec or {}, ploc.at("stages", sname)
-            message = f"'{name}' item {{{{ id }}}} cannot enter stage '{sname}': field '{{field}}' is empty"
+            message = (f"{{% if id %}}'{name}' item {{{{ id }}}}{{% else %}}a new '{name}'{{% endif %}} "
+                       f"cannot enter stage '{sname}': field '{{field}}' is empty")
             stages[sname] = Stage(sname, sspec.get("kind", "open"), sloc, sspec.get("label", ""),
                                   build_requirements(sspec.get("require"), sloc.at("require"), fields, message))
         pipelines[pname] = Pipeline(pname, stages, ploc, (pspec or {}).get("label", ""))

@@ -143,6 +143,8 @@ def check_entered(run: Run, process: Process, table: str, changed_only: bool) ->
     item_id, index = row
     requirement: Requirement = requirements[index]
     values = {**item_row(run, process, item_id, _names(requirement.message)), "now": run.now}
+    if not changed_only:
+        values["id"] = None  # a new item: its id goes with the refusal
     raise Refused(refusal_text(requirement.message, values))
 
 
