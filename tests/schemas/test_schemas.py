@@ -234,6 +234,14 @@ VALID = [
     ("period_table.json", {"variants": {"a": {"when": "x < 18", "rows": [{"offset": "1y 6mo"}]}}}),
     ("process.json", {**STAGES, "initial": {"stage": "new"}, "tasks": {"call": {}}}),
     ("role.json", {}),
+    ("common.json#/$defs/field", {"type": "int", "min": 1, "max": 99, "unique": ["client", "year"]}),
+    ("common.json#/$defs/field", {"type": "date", "min": "2020-01-01"}),
+    ("common.json#/$defs/field", {"type": "text", "required": True, "min_length": 3, "pattern": "^[A-Z]"}),
+    ("process.json", {"pipelines": {"main": {"stages": {"a": {"require": [
+        "client", {"that": "amount > 0", "message": "{{ number }}: no amount"}]}}}}}),
+    ("event_type.json", {"fields": {"phone": {"type": "string"}}, "require": [
+        {"that": "event.phone is not null", "message": "a phone is needed"}]}),
+    ("rule.json#/$defs/action", {"reject": {"message": "always refused"}}),
     ("project.json", {"ruledeck": 1, "name": "demo", "timezone": "UTC", "roles": {"dispatcher": {}}}),
 ]
 # fmt: on
@@ -331,6 +339,12 @@ INVALID = [
     ("person roles not a list", "person.json", {"roles": "dispatcher"}, "type", ["roles"]),
     ("redeclared task_done", "definitions.json", {"event_types": {"task_done": {}}}, "not", ["event_types"]),
     ("unknown section", "definitions.json", {"process": {}}, "additionalProperties", []),
+    ("min on a string field", "common.json#/$defs/field", {"type": "string", "min": 1}, "enum", ["type"]),
+    ("unique not a list", "common.json#/$defs/field", {"type": "int", "unique": "yes"}, "type", ["unique"]),
+    ("reject without message", "rule.json#/$defs/action", {"reject": {"if": "x > 1"}}, "required", ["reject"]),
+    ("require without message", "process.json",
+     {"pipelines": {"main": {"stages": {"a": {"require": [{"that": "x"}]}}}}}, "required",
+     ["pipelines", "main", "stages", "a", "require", 0]),
     ("wrong language version", "project.json", {"ruledeck": 2, "name": "n", "timezone": "UTC"}, "const",
      ["ruledeck"]),
     ("project without timezone", "project.json", {"ruledeck": 1, "name": "n"}, "required", []),
