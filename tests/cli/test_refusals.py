@@ -63,6 +63,7 @@ def test_move_into_a_stage_whose_required_field_is_empty_is_refused(cli, db):
     result = cli("move", "1", "approved", "-p", PROJECT, "--db", db)
     assert (result.exit_code, result.output) == (
         1, "Error: 'payment' item 1 cannot enter stage 'approved': field 'reason' is empty\n")
+    assert (result.stdout, result.stderr) == ("", result.output)
     assert state(cli, db) == before
 
 
