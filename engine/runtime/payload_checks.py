@@ -57,7 +57,7 @@ def _compile(project: Project, event_type: EventType) -> tuple[PayloadRule, ...]
         expr = parse(requirement.that)
         check(expr, scope, Type("bool"))
         scales = {n: f.scale for n, f in event_type.fields.items() if f.type == "decimal" and not f.many}
-        rules.append(_requirement_rule(expr, requirement.message, zone, scales))
+        rules.append(_requirement_rule(expr, requirement.that, requirement.message, zone, scales))
     return tuple(rules)
 
 
@@ -101,11 +101,15 @@ def _field_rules(declared: FieldDef, timezone: str) -> list[PayloadRule]:
     return rules
 
 
-def _requirement_rule(expr, message: str, zone: ZoneInfo, scales: dict[str, int]) -> PayloadRule:
+def _requirement_rule(expr, text: str, message: str, zone: ZoneInfo, scales: dict[str, int]) -> PayloadRule:
     def rule(payload: dict[str, Any], own: dict[str, Any]) -> None:
         values = {("event", k): v for k, v in payload.items()}
         values.update({("event", k): v for k, v in own.items()})
-        if evaluate(expr, values, own["time"], zone) is not True:
+        try:
+            holds = evaluate(expr, values, own["time"], zone)
+        except Exception as exc:  # noqa: BLE001 - a payload the check cannot read is refused, not a crash
+            raise _rejected(f"the check {text!r} could not be evaluated on this payload: {exc}") from None
+        if holds is not True:
             shown_values = {k: _scaled(v, scales.get(k)) for k, v in payload.items()}
             raise _rejected(refusal_text(message, {"event": SimpleNamespace(**shown_values, **own)}))
     return rule
