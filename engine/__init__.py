@@ -28,6 +28,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".runtime.clock": ("TickSummary",),
     ".runtime.engine": ("Engine",),
     ".runtime.events": ("RawEvent", "read_csv", "read_jsonl"),
+    ".runtime.statements": ("RuleStatements", "pretty_sql", "rule_statements"),
     ".runtime.ingest": ("IngestSummary", "Rejection"),
     ".scenarios": ("DEMO_BOARD", "DEMO_END", "DEMO_MOMENTS", "Check", "DemoStep", "ProjectRun", "SpecResult",
                    "SuiteResult", "demo_project", "open_demo", "run_demo"),

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes, pass_eval_context
 from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.filters import do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import RuledeckError
@@ -56,7 +57,14 @@ def environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True,
                                         finalize=_empty_none)
     env.filters["date"] = _format_date
+    env.filters["join"] = _join
     return env
+
+
+@pass_eval_context
+def _join(context, value, *args, **kwargs) -> str:
+    """Jinja's ``join``, with an empty many-valued field (NULL, not ``[]``) joined as nothing instead of failing."""
+    return "" if value is None else do_join(context, value, *args, **kwargs)
 
 
 def template_problems(text: str, names: Iterable[str]) -> list[TemplateProblem]:
