@@ -6,12 +6,12 @@ import re
 
 from sqlglot import exp
 
-from ...definitions.model import Action, Rule
+from ...definitions.model import Action, Process, Rule
 from ...definitions.scopes import field_type
 from ...expressions import Type
 from ...store.names import items_table, lookup_table, quote
 from ..changes import Change
-from ..frame import Frame, FrameResolver, compile_sql, literal_sql
+from ..frame import Frame, FrameResolver, compile_sql, literal_sql, rollup_sql, stage_kind_sql, typed
 from ..run import Run
 from .columns import apply_assignments
 
@@ -128,16 +128,40 @@ def do_assign(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     return apply_assignments(run, rule, frame, resolver, {spec["field"]: value}, depth)
 
 
-def do_link(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
-    """``link``: point a ref field at the item whose fields match; no match keeps the field as it is."""
-    spec = action.spec
-    resolver = FrameResolver(frame)
+def link_target_sql(resolver: FrameResolver, target: Process, name: str) -> str:
+    """A field of the candidate item ``t`` of a ``link``: a column, or a computed/rollup value over ``t``."""
+    key = ("link.target", target.name, name, resolver.signature())
+    cache = resolver.frame.project.compiled_sql
+    if key[-1] is not None and key in cache:
+        return cache[key]
+    declared = target.fields.get(name)
+    if name == "stage_kind":
+        sql = stage_kind_sql(target, "t").sql("duckdb")
+    elif declared is not None and declared.compute is not None:
+        sql = typed(resolver.computed("t", target, declared.compute), declared).sql("duckdb")
+    elif declared is not None and declared.rollup is not None:
+        sql = typed(rollup_sql(resolver.frame, "t", declared.rollup), declared).sql("duckdb")
+    else:
+        sql = f"t.{quote(name)}"
+    if key[-1] is not None:
+        cache[key] = sql
+    return sql
+
+
+def link_value_sql(resolver: FrameResolver, frame: Frame, spec: dict) -> str:
+    """The new value of a ``link``'s ref field: the lowest id among the matching items, else the field as it is."""
     target = frame.project.processes[spec["process"]]
     conditions = []
-    for column, expression in (spec.get("match") or {}).items():
+    for name, expression in (spec.get("match") or {}).items():
         value = value_sql(expression, resolver, frame)
-        conditions.append(f"t.{quote(column)} = ({value})")
+        conditions.append(f"{link_target_sql(resolver, target, name)} = ({value})")
     where = " AND ".join(conditions) or "FALSE"
     found = f"(SELECT MIN(t.id) FROM {quote(items_table(target.name))} t WHERE {where})"
-    field = f"it.{quote(spec['field'])}"
-    return apply_assignments(run, rule, frame, resolver, {spec["field"]: f"COALESCE({found}, {field})"}, depth)
+    return f"COALESCE({found}, it.{quote(spec['field'])})"
+
+
+def do_link(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``link``: point a ref field at the item whose fields match; no match keeps the field as it is."""
+    resolver = FrameResolver(frame)
+    value = link_value_sql(resolver, frame, action.spec)
+    return apply_assignments(run, rule, frame, resolver, {action.spec["field"]: value}, depth)

@@ -32,10 +32,14 @@ class UpdateResolver(FrameResolver):
         return super().column(namespace, name)
 
 
-def do_update(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
-    """``update``: pick related items in one statement, then run the nested actions over them."""
-    from . import run_action_list
+def related_items(run: Run, action: Action, frame: Frame) -> tuple[Frame, int]:
+    """The frame ``update``'s nested actions run in: the related items, in one statement, and how many.
 
+    Each related item's row carries the frame's item as ``src`` and, like it,
+    the outer row's task and the items ``create … as:`` made (the lowest of
+    each when several outer rows pick the same item), so ``task.`` and those
+    names read the same inside the nested actions as in its ``where``.
+    """
     spec = action.spec
     target = frame.project.processes[spec["process"]]
     resolver = UpdateResolver(frame, target)
@@ -45,11 +49,21 @@ def do_update(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     if spec.get("where"):
         where = compile_sql(spec["where"], resolver, inner_scope, Type("bool"))
     src = "MIN(m.id)" if frame.process is not None else "NULL::BIGINT"
+    task = "MIN(m.task)" if frame.task else "NULL::BIGINT"
+    created = "".join(f", MIN(m.{quote('as_' + name)}) AS {quote('as_' + name)}" for name in frame.created)
     match, count = run.create_temp(
-        f"SELECT row_number() OVER (ORDER BY tg.id) AS rn, tg.id AS id, {src} AS src, NULL::BIGINT AS task, "
-        f"MIN(m.now_at) AS now_at, MIN(m.ev) AS ev FROM {resolver.from_clause()} WHERE {where} GROUP BY tg.id", "m")
+        f"SELECT row_number() OVER (ORDER BY tg.id) AS rn, tg.id AS id, {src} AS src, {task} AS task, "
+        f"MIN(m.now_at) AS now_at, MIN(m.ev) AS ev{created} FROM {resolver.from_clause()} WHERE {where} "
+        "GROUP BY tg.id", "m")
+    return frame.nested(match=match, process=target, source=frame.process), count
+
+
+def do_update(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
+    """``update``: pick related items in one statement, then run the nested actions over them."""
+    from . import run_action_list
+
+    inner, count = related_items(run, action, frame)
     if count:
-        inner = frame.nested(match=match, process=target, source=frame.process, created={})
         run_action_list(run, rule, action.children, inner, depth)
     return []
 
