@@ -126,8 +126,8 @@ def _entry_statement(project: Project, process: Process, changed_only: bool):
     joins = " ".join(join for join in resolver.joins.values() if join)
     where = " WHERE c.old_stage IS DISTINCT FROM c.new_stage" if changed_only else ""
     head = f"SELECT id, k FROM (SELECT c.id AS id, CASE {' '.join(cases)} END AS k FROM "
-    tail = f" c {joins}{where}) WHERE k IS NOT NULL ORDER BY id LIMIT 1".replace(_SENTINEL_SQL, "c.now_at")
-    return head, tail, tuple(requirements)
+    tail = f" c {joins}{where}) WHERE k IS NOT NULL ORDER BY id LIMIT 1"
+    return head.replace(_SENTINEL_SQL, "c.now_at"), tail.replace(_SENTINEL_SQL, "c.now_at"), tuple(requirements)
 
 
 def check_entered(run: Run, process: Process, table: str, changed_only: bool) -> None:
