@@ -268,3 +268,61 @@ def board(con: duckdb.DuckDBPyConnection, per_column: int = 10) -> list[tuple]:
     SELECT t.stage, t.cards, f.id, f.title, f.planned_at, f.period_label, f.phone, f.questions
     FROM top t, unnest(t.ids) u(id) JOIN items_feedback f ON f.id = u.id
     ORDER BY t.stage, f.planned_at, f.id""").fetchall()
+
+
+OUTCOME_PAYLOAD = "STRUCT(serial_number VARCHAR, period_no BIGINT, operator VARCHAR, uses_prosthesis BOOLEAN, q_fit VARCHAR)"
+OUTCOME_FIELDS = ["collected_at", "operator", "uses_prosthesis", "q_fit"]
+OPEN_FEEDBACK = "('overdue', 'this_month', 'next_month', 'later')"
+
+
+def ingest_outcomes(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """A file of ``feedback_collected`` events on existing cards in one pass: events, the cards' answers and
+    stage, the services whose last call it was completed, and the journal rows of both."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"""
+    CREATE TEMP TABLE ev AS
+    SELECT j.* FROM read_json('{path}', format = 'newline_delimited',
+        columns = {{'id': 'VARCHAR', 'type': 'VARCHAR', 'time': 'TIMESTAMPTZ', 'payload': '{OUTCOME_PAYLOAD}'}}) j
+    WHERE j.id NOT IN (SELECT id FROM rd_events)""")
+    con.execute(f"INSERT INTO {EVENTS} SELECT nextval('rd_event_seq'), id, type, time, time, to_json(payload) FROM ev")
+    con.execute(f"""
+    CREATE TEMP TABLE ch AS
+    SELECT f.id, f.service, f.stage AS old_stage, e.time AS ev_time, e.id AS event_id, e.time AS collected_at,
+           e.payload.operator AS operator, e.payload.uses_prosthesis AS uses_prosthesis, e.payload.q_fit AS q_fit
+    FROM ev e JOIN items_feedback f ON f.serial_number = e.payload.serial_number AND f.period_no = e.payload.period_no
+    WHERE f.stage IN {OPEN_FEEDBACK}""")
+    con.execute("""
+    UPDATE items_feedback SET collected_at = ch.collected_at, operator = ch.operator,
+           uses_prosthesis = ch.uses_prosthesis, q_fit = ch.q_fit, stage = 'done', updated_at = ch.ev_time,
+           stage_entered_at = ch.ev_time
+    FROM ch WHERE items_feedback.id = ch.id""")
+    casts = ", ".join(f"CAST({f} AS VARCHAR) AS {f}" for f in OUTCOME_FIELDS)
+    con.execute(f"""
+    INSERT INTO {JOURNAL}
+    SELECT nextval('rd_journal_seq'), ev_time, id, 'feedback', 'field', name, NULL, value, 'event', event_id,
+           'feedback_collected', 0
+    FROM (UNPIVOT (SELECT id, ev_time, event_id, {casts} FROM ch) ON {', '.join(OUTCOME_FIELDS)}
+          INTO NAME name VALUE value)""")
+    con.execute(f"""
+    INSERT INTO {JOURNAL}
+    SELECT nextval('rd_journal_seq'), ev_time, id, 'feedback', 'stage', 'stage', old_stage, 'done', 'event', event_id,
+           'feedback_collected', 0 FROM ch""")
+    con.execute(f"""
+    CREATE TEMP TABLE done_services AS
+    SELECT s.id, max(ch.ev_time) AS ev_time, arg_max(ch.event_id, ch.ev_time) AS event_id
+    FROM items_service s JOIN ch ON ch.service = s.id
+    WHERE s.stage = 'active'
+      AND NOT EXISTS (SELECT 1 FROM items_feedback f WHERE f.service = s.id AND f.stage IN {OPEN_FEEDBACK} + ('incident'))
+      AND (SELECT count(*) FROM items_feedback f WHERE f.service = s.id AND f.stage = 'done') > 1
+    GROUP BY s.id""".replace(f"{OPEN_FEEDBACK} + ('incident')", "('overdue', 'this_month', 'next_month', 'later', "
+                                                                  "'incident')"))
+    con.execute("UPDATE items_service SET stage = 'completed', updated_at = d.ev_time, stage_entered_at = d.ev_time "
+                "FROM done_services d WHERE items_service.id = d.id")
+    con.execute(f"""
+    INSERT INTO {JOURNAL}
+    SELECT nextval('rd_journal_seq'), ev_time, id, 'service', 'stage', 'stage', 'active', 'completed', 'event',
+           event_id, 'service_completed', 2 FROM done_services""")
+    con.execute(f"INSERT OR REPLACE INTO {CLOCK_ROW} VALUES (1, coalesce((SELECT max(time) FROM ev), "
+                "(SELECT now FROM rd_clock WHERE id = 1)))")
+    con.execute("COMMIT")
+    con.execute("DROP TABLE ev; DROP TABLE ch; DROP TABLE done_services")

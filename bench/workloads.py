@@ -321,6 +321,73 @@ def ingest_loaded_sql(ctx: Context) -> Outcome:
     return _ingest_sql(path, _events_file(ctx.cache, count, CLOCK + dt.timedelta(seconds=1), "loaded"))
 
 
+def outcome_events(n: int) -> int:
+    """Events of the outcomes workload: calls made on existing cards, n / 1000 (1,000 at 1M cards), at least 100."""
+    return max(100, min(1_000, n // 1_000))
+
+
+def _outcomes_file(ctx: Context, path: Path, count: int) -> Path:
+    """``count`` ``feedback_collected`` events, one every half second from the clock, on open cards not held."""
+    events = ctx.cache / f"outcomes-{ctx.n}-{count}.jsonl"
+    if events.exists():
+        return events
+    con = connect(path)
+    offset = CLOCK.strftime("%z")
+    local = CLOCK.replace(tzinfo=None).isoformat(sep=" ")
+    con.execute(f"""
+    COPY (
+        SELECT 'bench-outcome-' || CAST(k AS VARCHAR) AS id, 'feedback_collected' AS type,
+               strftime(TIMESTAMP '{local}' + to_microseconds(CAST((k + 1) * 500000 AS BIGINT)),
+                        '%Y-%m-%dT%H:%M:%S.%f') || '{offset[:3]}:{offset[3:]}' AS time,
+               {{'serial_number': serial_number, 'period_no': period_no, 'operator': 'smirnova',
+                 'uses_prosthesis': true, 'q_fit': 'good'}} AS payload
+        FROM (SELECT row_number() OVER (ORDER BY id) - 1 AS k, serial_number, period_no FROM items_feedback
+              WHERE stage IN ('overdue', 'this_month') AND period_no > 0 AND held_from IS NULL ORDER BY id LIMIT ?)
+        ORDER BY k)
+    TO '{events}' (FORMAT JSON)""", [count])
+    con.close()
+    return events
+
+
+def _outcomes_fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    return {"feedback": _stages(con), "services": {s: c for s, c in con.execute(
+                "SELECT stage, count(*) FROM items_service GROUP BY stage ORDER BY stage").fetchall()},
+            "collected": _count(con, "SELECT count(*) FROM items_feedback WHERE operator = 'smirnova'"),
+            "events": _count(con, "SELECT count(*) FROM rd_events")}
+
+
+def outcomes_engine(ctx: Context) -> Outcome:
+    from ruledeck.engine import read_jsonl
+
+    count = int(ctx.params.get("events", outcome_events(ctx.n)))
+    path, _ = _deployment_copy(ctx, ctx.n, "outcomes")
+    events = _outcomes_file(ctx, path, count)
+    count = sum(1 for _ in open(events, encoding="utf-8"))  # a small deployment has fewer open cards
+    engine = _open_engine(ctx, path)
+    watch = Stopwatch()
+    with open(events, encoding="utf-8") as stream, watch.measure():
+        summary = engine.ingest(read_jsonl(stream), str(events))
+    if summary.accepted != count:
+        raise RuntimeError(f"{count - summary.accepted} events not accepted: {summary.rejected[:3]}")
+    fingerprint = _outcomes_fingerprint(engine.con)
+    engine.close()
+    return Outcome(watch.seconds, fingerprint, {"events": count, "events_per_s": round(count / watch.seconds, 1),
+                                                "ms_per_event": round(watch.seconds / count * 1000, 2)})
+
+
+def outcomes_sql(ctx: Context) -> Outcome:
+    count = outcome_events(ctx.n)
+    path, _ = _deployment_copy(ctx, ctx.n, "outcomes")
+    events = _outcomes_file(ctx, path, count)
+    con = connect(path)
+    watch = Stopwatch()
+    with watch.measure():
+        hand_sql.ingest_outcomes(con, str(events))
+    fingerprint = _outcomes_fingerprint(con)
+    con.close()
+    return Outcome(watch.seconds, fingerprint)
+
+
 def stream_events(n: int) -> int:
     """Events of the streaming check: n / 10 (100k at 1M cards)."""
     return max(200, n // 10)
@@ -529,6 +596,8 @@ WORKLOADS: list[Workload] = [
              ">= 50,000 events/s", ingest_engine, ingest_sql),
     Workload("ingest_loaded", lambda n: f"ingest {_human(loaded_events(n))} prosthesis_issued, {_human(n)}-card db",
              ">= 50,000 events/s", ingest_loaded_engine, ingest_loaded_sql),
+    Workload("outcomes", lambda n: f"ingest {_human(outcome_events(n))} feedback_collected on existing cards, "
+             f"{_human(n)}-card db", ">= 20,000 events/s, <= 10x SQL", outcomes_engine, outcomes_sql),
     Workload("ingest_stream", lambda n: f"re-ingest {_human(stream_events(n))} applied events (duplicates)",
              "memory flat", ingest_stream_engine, ingest_stream_sql),
     Workload("two_years", lambda n: f"tick 24 months, {_human(round(two_year_cards(n) / 7.6))} patients",
