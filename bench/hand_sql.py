@@ -270,9 +270,11 @@ def board(con: duckdb.DuckDBPyConnection, per_column: int = 10) -> list[tuple]:
     ORDER BY t.stage, f.planned_at, f.id""").fetchall()
 
 
-OUTCOME_PAYLOAD = "STRUCT(serial_number VARCHAR, period_no BIGINT, operator VARCHAR, uses_prosthesis BOOLEAN, q_fit VARCHAR)"
+OUTCOME_PAYLOAD = ("STRUCT(serial_number VARCHAR, period_no BIGINT, operator VARCHAR, uses_prosthesis BOOLEAN, "
+                   "q_fit VARCHAR)")
 OUTCOME_FIELDS = ["collected_at", "operator", "uses_prosthesis", "q_fit"]
 OPEN_FEEDBACK = "('overdue', 'this_month', 'next_month', 'later')"
+HELD_OR_OPEN = "('overdue', 'this_month', 'next_month', 'later', 'incident')"
 
 
 def ingest_outcomes(con: duckdb.DuckDBPyConnection, path: str) -> None:
@@ -312,10 +314,9 @@ def ingest_outcomes(con: duckdb.DuckDBPyConnection, path: str) -> None:
     SELECT s.id, max(ch.ev_time) AS ev_time, arg_max(ch.event_id, ch.ev_time) AS event_id
     FROM items_service s JOIN ch ON ch.service = s.id
     WHERE s.stage = 'active'
-      AND NOT EXISTS (SELECT 1 FROM items_feedback f WHERE f.service = s.id AND f.stage IN {OPEN_FEEDBACK} + ('incident'))
+      AND NOT EXISTS (SELECT 1 FROM items_feedback f WHERE f.service = s.id AND f.stage IN {HELD_OR_OPEN})
       AND (SELECT count(*) FROM items_feedback f WHERE f.service = s.id AND f.stage = 'done') > 1
-    GROUP BY s.id""".replace(f"{OPEN_FEEDBACK} + ('incident')", "('overdue', 'this_month', 'next_month', 'later', "
-                                                                  "'incident')"))
+    GROUP BY s.id""")
     con.execute("UPDATE items_service SET stage = 'completed', updated_at = d.ev_time, stage_entered_at = d.ev_time "
                 "FROM done_services d WHERE items_service.id = d.id")
     con.execute(f"""

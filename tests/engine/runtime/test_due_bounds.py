@@ -48,7 +48,9 @@ def test_the_column_range_keeps_every_item_due_in_the_window(zone, kind, months,
     exact, kept = con.execute(f"SELECT count(*) FILTER (WHERE {window_sql}), "
                               f"count(*) FILTER (WHERE {window_sql}{bounds}) FROM it", params).fetchone()
     assert kept == exact
-    assert exact > 0 or window < 60 * 24
+    # A month offset has no item due on the days a shorter month lacks (planned Feb 28 - 4 months is Oct 28,
+    # Mar 1 is Nov 1: nothing is due on Oct 29-31), so only a window longer than those three days must hold one.
+    assert exact > 0 or window <= 60 * 24 * 4
 
 
 def test_no_offset_needs_no_range():
