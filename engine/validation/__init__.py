@@ -16,7 +16,7 @@ from ..definitions.project_files import find_projects, load_project_files
 from ..definitions.scopes import processes_fixed
 from ..errors import DefinitionError, DurationError, Finding, Severity
 from ..timing import parse_duration
-from .checks import ADVISORY_CHECKS, CHECKS
+from .checks import ADVISORY_CHECKS, CHECKS, PREPARE_CHECKS
 from .gc_pause import gc_paused
 from .report import Report
 from .schema import check_document
@@ -75,6 +75,8 @@ def _validate(root: Path) -> ProjectResult:
     for check in CHECKS:
         check(report)
     if not result.errors and not any(f.severity is Severity.ERROR for f in report.findings):
+        for check in PREPARE_CHECKS:
+            check(report)
         for check in ADVISORY_CHECKS:
             check(report)
     result.findings += report.findings

@@ -7,6 +7,7 @@ from .cycles import check_cycles
 from .directory import check_directory
 from .event_types import check_event_types
 from .period_tables import check_period_tables
+from .prepare import check_prepared
 from .presentation import check_presentation
 from .processes import check_processes
 from .reachability import check_reachability
@@ -22,7 +23,10 @@ CHECKS = (
     check_presentation,
 )
 
+PREPARE_CHECKS = (check_prepared,)
+"""The statements built from the definitions, prepared by the database; only for a project without errors."""
+
 ADVISORY_CHECKS = (check_reachability, check_cycles)
 """Warnings about a project that is otherwise sound; skipped while it has errors."""
 
-__all__ = ["ADVISORY_CHECKS", "CHECKS"]
+__all__ = ["ADVISORY_CHECKS", "CHECKS", "PREPARE_CHECKS"]
