@@ -6,6 +6,7 @@ from .constraints import check_constraints
 from .cycles import check_cycles
 from .directory import check_directory
 from .event_types import check_event_types
+from .field_cycles import check_field_cycles
 from .period_tables import check_period_tables
 from .prepare import check_prepared
 from .presentation import check_presentation
@@ -15,6 +16,7 @@ from .rules import check_rules
 
 CHECKS = (
     check_processes,
+    check_field_cycles,
     check_event_types,
     check_constraints,
     check_directory,

@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ...definitions.build import build_fields
+from ...definitions.model import FieldDef
 from ...definitions.scopes import field_type
+from ...suggest import did_you_mean
 from ..report import Report
 from .common import resolve, resolve_member
 from .processes import check_field
 
-PYTHON_TYPES = {"int": int, "decimal": (int, float), "bool": bool}
+PYTHON_TYPES = {"int": int, "decimal": (int, float), "bool": bool, "ref": int}
+TEXT_TYPES = ("string", "text", "enum", "person", "role")
+
+
+def lookup_value_problem(declared: FieldDef, value: object) -> str | None:
+    """What is wrong with a lookup row's value for its column, or None.
+
+    >>> lookup_value_problem(FieldDef("size", "enum", None, values=("s", "m")), "xl")
+    "'xl' is not one of its values (s, m)"
+    """
+    kind = declared.type
+    if isinstance(value, list | dict):
+        return f"{value!r} is not a single value (a lookup column holds one value per row)"
+    if kind in PYTHON_TYPES:
+        if isinstance(value, bool) != (kind == "bool") or not isinstance(value, PYTHON_TYPES[kind]):
+            return f"{value!r} is not a{'n' if kind == 'int' else ''} {kind}"
+        return None
+    if kind in TEXT_TYPES and not isinstance(value, str):
+        return f"{value!r} is not text"
+    if kind == "enum" and value not in declared.values:
+        return f"{value!r} is not one of its values ({', '.join(declared.values)})"
+    if kind in ("date", "datetime"):
+        return _time_problem(kind, value)
+    return None
+
+
+def _time_problem(kind: str, value: object) -> str | None:
+    if kind == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return None
+    if kind == "datetime" and isinstance(value, dt.datetime):
+        return None
+    try:
+        parsed = (dt.date if kind == "date" else dt.datetime).fromisoformat(str(value))
+    except ValueError:
+        parsed = None
+    if parsed is None or not isinstance(value, str):
+        return f"{value!r} is not a {kind}"
+    return None
+
+
+def _hint(declared: FieldDef, value: object) -> str:
+    if declared.type == "enum" and isinstance(value, str):
+        return did_you_mean(value, list(declared.values)) or f"write one of: {', '.join(declared.values)}"
+    return {"date": "write it like 2026-01-31", "datetime": "write it like 2026-01-31T09:00:00+03:00"}.get(
+        declared.type, f"write a {declared.type} value")
 
 
 def check_directory(report: Report) -> None:
@@ -33,12 +81,14 @@ def check_directory(report: Report) -> None:
                                       "column", column, fields):
                     continue
                 kind = field_type(fields[column]).kind
-                if kind == "person" and value is not None:
+                problem = None if value is None else lookup_value_problem(fields[column], value)
+                if problem:
+                    report.error(rloc.at(column), "E-LOOKUP-VALUE", f"lookup '{lookup.name}', column "
+                                 f"'{column}': {problem}", _hint(fields[column], value))
+                elif kind == "person" and value is not None:
                     resolve(report, rloc.at(column), "people", value)
                 elif kind == "role" and value is not None:
                     resolve(report, rloc.at(column), "roles", value)
-                elif kind in PYTHON_TYPES and not isinstance(value, PYTHON_TYPES[kind]):
-                    report.error(rloc.at(column), "E-LOOKUP-VALUE", f"{value!r} is not a {kind}")
             if key in row:
                 if row[key] in seen:
                     report.error(rloc.at(key), "E-LOOKUP-DUPLICATE",

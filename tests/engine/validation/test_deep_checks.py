@@ -1,0 +1,76 @@
+"""Definitions checked all the way down: fields that depend on themselves, lookup rows against their columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruledeck.engine import validate_project
+
+PROJECT = "ruledeck: 1\nname: deep\ntimezone: UTC\n"
+CYCLE = """
+processes:
+  case:
+    fields:
+      own_time: {type: int, default: 0}
+      parent: {type: ref, process: case}
+      total: {type: int, compute: "own_time + children_total"}
+      children_total: {type: int, rollup: {process: case, link: parent, sum: total}}
+      doubled: {type: int, compute: "total * 2"}
+      late: {type: bool, compute: "not early"}
+      early: {type: bool, compute: "not late"}
+    pipelines: {main: {stages: {open: {}}}}
+"""
+LOOKUP = """
+lookups:
+  tariffs:
+    fields:
+      size: {type: enum, values: [small, large]}
+      price: {type: decimal}
+      since: {type: date}
+      count: {type: int}
+      name: {type: string}
+    key: size
+    rows:
+      - {size: small, price: 10.5, since: 2026-01-01, count: 1, name: basic}
+      - {size: larg, price: 20, since: "2026-02-30", count: true, name: 5}
+      - {size: large, price: "cheap", since: "2026-03-01", count: [1], name: big}
+"""
+
+
+def _findings(tmp_path: Path, defs: str) -> list[tuple]:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "ruledeck.yaml").write_text(PROJECT, encoding="utf-8")
+    (root / "defs.yaml").write_text(defs, encoding="utf-8")
+    return [(f.line, f.col, f.code, f.path, f.message) for f in validate_project(root).findings]
+
+
+def test_a_field_depending_on_itself_through_a_rollup_names_the_cycle_once(tmp_path):
+    assert _findings(tmp_path, CYCLE) == [
+        (7, 35, "E-FIELD-CYCLE", "processes.case.fields.total.compute",
+         "field 'case.total' depends on itself: case.total -> case.children_total -> case.total"),
+        (10, 35, "E-FIELD-CYCLE", "processes.case.fields.late.compute",
+         "field 'case.late' depends on itself: case.late -> case.early -> case.late"),
+    ]
+
+
+def test_a_rollup_over_other_fields_of_the_same_process_is_no_cycle(tmp_path):
+    defs = CYCLE.replace("sum: total}", "sum: own_time}").replace('"not early"', '"own_time > 1"')
+    assert _findings(tmp_path, defs) == []
+
+
+def test_lookup_rows_are_checked_against_their_columns_types_and_values(tmp_path):
+    assert _findings(tmp_path, LOOKUP) == [
+        (13, 16, "E-LOOKUP-VALUE", "lookups.tariffs.rows[1].size",
+         "lookup 'tariffs', column 'size': 'larg' is not one of its values (small, large)"),
+        (13, 40, "E-LOOKUP-VALUE", "lookups.tariffs.rows[1].since",
+         "lookup 'tariffs', column 'since': '2026-02-30' is not a date"),
+        (13, 61, "E-LOOKUP-VALUE", "lookups.tariffs.rows[1].count",
+         "lookup 'tariffs', column 'count': True is not an int"),
+        (13, 73, "E-LOOKUP-VALUE", "lookups.tariffs.rows[1].name",
+         "lookup 'tariffs', column 'name': 5 is not text"),
+        (14, 30, "E-LOOKUP-VALUE", "lookups.tariffs.rows[2].price",
+         "lookup 'tariffs', column 'price': 'cheap' is not a decimal"),
+        (14, 67, "E-LOOKUP-VALUE", "lookups.tariffs.rows[2].count",
+         "lookup 'tariffs', column 'count': [1] is not a single value (a lookup column holds one value per row)"),
+    ]
