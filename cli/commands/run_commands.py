@@ -62,7 +62,8 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
             shutil.rmtree(folder, ignore_errors=True)
     rejected = [{"event": r.event_id, "line": r.line, "reason": r.reason} for r in summary.rejected]
     if fmt == "json":
-        click.echo(to_json({"accepted": summary.accepted, "duplicates": summary.duplicates,
+        click.echo(to_json({"accepted": summary.accepted, "without_effect": summary.without_effect,
+                            "duplicates": summary.duplicates,
                             "rejected": rejected, "late": summary.late, "dry_run": dry_run,
                             "changes": [list(c) for c in changes]}))
     else:
@@ -73,7 +74,8 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
             rows = [dict(zip(columns, c, strict=True)) for c in changes]
             click.echo(table(rows, "text", columns) if rows else "no changes")
         verb = "would be " if dry_run else ""
-        click.echo(f"{summary.accepted} accepted, {summary.duplicates} duplicate, {len(rejected)} rejected"
+        idle = f" ({len(summary.without_effect)} without effect)" if summary.without_effect else ""
+        click.echo(f"{summary.accepted} accepted{idle}, {summary.duplicates} duplicate, {len(rejected)} rejected"
                    f"{f', {summary.late} late' if summary.late else ''}" + (f" ({verb}applied)" if dry_run else ""))
     ctx.exit(ExitCode.FINDINGS if rejected else ExitCode.OK)
 

@@ -54,6 +54,8 @@ class IngestSummary:
     rejected: list[Rejection] = field(default_factory=list)
     late: int = 0
     fired: dict[str, int] = field(default_factory=dict)
+    without_effect: list[str] = field(default_factory=list)
+    """Accepted events that fired no rule (a guard's condition held for none of them, say)."""
 
 
 def resolve_refs(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[str, FieldDef], project) -> None:
@@ -210,6 +212,7 @@ class Ingester:
 
     def _count(self, run: Run, batch: list[BatchEvent]) -> None:
         self.summary.accepted += len(batch)
+        self.summary.without_effect += [b.event.id for ev, b in enumerate(batch, 1) if ev not in run.effective]
         self.summary.late += sum(b.late for b in batch)
         for name in run.fired:
             self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
@@ -249,6 +252,8 @@ class Ingester:
             return
         self.summary.accepted += 1
         self.summary.late += late
+        if not fired and event.type != TASK_DONE:
+            self.summary.without_effect.append(event.id)
         for name in fired:
             self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
 

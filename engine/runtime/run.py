@@ -62,6 +62,8 @@ class Run:
     temp_tables: list[str] = field(default_factory=list)
     documents: list[tuple[str, str]] = field(default_factory=list)
     fired: list[str] = field(default_factory=list)
+    effective: set[int] = field(default_factory=set)
+    """In a batch: the ``ev`` of every event that fired a rule."""
     chain: tuple[str, ...] = ()
     """The rules that led to the one now running (for the cascade-loop message)."""
     batched: bool = False
@@ -196,8 +198,9 @@ class Run:
         from .actions import run_action_list
 
         if self.batched:
-            events = self.con.execute(f"SELECT count(DISTINCT ev) FROM {frame.match}").fetchone()[0]
-            self.fired += [rule.name] * events
+            events = self.con.execute(f"SELECT list(DISTINCT ev) FROM {frame.match}").fetchone()[0] or []
+            self.fired += [rule.name] * len(events)
+            self.effective.update(events)
         else:
             self.fired.append(rule.name)
         outer = self.chain
