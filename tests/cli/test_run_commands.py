@@ -31,7 +31,8 @@ def test_ingest_twice_reports_duplicates_and_changes_nothing(cli, tmp_path, comp
     second = cli("ingest", SAMPLE, "-p", complaints, "--db", db, "--format", "json")
     assert second.exit_code == 0
     assert json.loads(second.output) | {"changes": []} == {
-        "accepted": 0, "without_effect": [], "duplicates": 24, "rejected": [], "late": 0, "dry_run": False, "changes": []}
+        "accepted": 0, "without_effect": [], "duplicates": 24, "rejected": [], "late": 0, "dry_run": False,
+        "changes": []}
 
 
 def test_a_rejected_event_means_exit_1_with_its_id_and_reason(cli, tmp_path, complaints):
