@@ -28,6 +28,7 @@ from ..timing.calendar import (
 )
 from ..timing.durations import parse_duration
 from .parse import Expression
+from .working_days import add_working_days
 
 
 def evaluate(
@@ -270,6 +271,7 @@ FUNCTION_PY: dict[str, Callable[..., Any]] = {
     "start_of_next_month": lambda i, x: start_of_next_month(i.local_date(x)),
     "add_months": lambda i, x, n: add_months(x, n, i.tz),
     "add_days": lambda i, x, n: add_days(x, n, i.tz),
+    "add_working_days": lambda i, x, n: add_working_days(x, n, i.tz),
     "days_between": lambda i, a, b: days_between(a, b, i.tz),
     "age_years": lambda i, birth, at: age_years(birth, at, i.tz),
     "year": lambda i, x: i.local_date(x).year,

@@ -147,6 +147,14 @@ _ROWS = (
         "add_days(date '2026-02-28', 1) = date '2026-03-01'",
     ),
     Function(
+        "add_working_days",
+        ("x:time", "n:int"),
+        "arg0",
+        "Working days (Monday to Friday) later, or earlier if negative; a weekend day counts as the "
+        "Friday before it going forward and the Monday after it going back.",
+        "add_working_days(date '2026-12-04', 1) = date '2026-12-07'",
+    ),
+    Function(
         "days_between",
         ("a:time", "b:time"),
         "int",

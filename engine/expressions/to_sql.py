@@ -17,6 +17,7 @@ from sqlglot import exp
 from ._nodes import TYPE_KEY
 from .parse import Expression
 from .types import Type
+from .working_days import working_days_delta_sql
 
 DIALECTS = ("duckdb", "postgres")
 _NUMBER_RE = re.compile(r"(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -127,6 +128,9 @@ FUNCTION_SQL: dict[str, _Builder] = {
     ),
     "add_months": lambda c, a, t, r: _date_add(a[0], a[1], "MONTH", r),
     "add_days": lambda c, a, t, r: _date_add(a[0], a[1], "DAY", r),
+    "add_working_days": lambda c, a, t, r: _date_add(
+        a[0], working_days_delta_sql(_as_date(a[0].copy(), t[0]), a[1]), "DAY", r
+    ),
     "days_between": lambda c, a, t, r: exp.Paren(
         this=exp.Sub(this=_as_date(a[1], t[1]), expression=_as_date(a[0], t[0]))
     ),

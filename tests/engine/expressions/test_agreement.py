@@ -105,6 +105,7 @@ _FORMS = {
     "date": [
         lambda draw, depth: f"add_months({expression('date', draw, depth)}, {small_int(draw, depth)})",
         lambda draw, depth: f"add_days({expression('date', draw, depth)}, {small_int(draw, depth)})",
+        lambda draw, depth: f"add_working_days({expression('date', draw, depth)}, {small_int(draw, depth)})",
         lambda draw, depth: f"({expression('date', draw, depth)} "
                             f"{draw(st.sampled_from(['+', '-']))} interval "
                             f"'{draw(st.sampled_from(['1 month', '-3d', '1y 2mo', '2w', '1 month 1d']))}')",
