@@ -11,6 +11,7 @@ from ..store.names import quote
 from ..store.types import stored
 from .item_ref import find_item
 from .source import ItemSource, all_fields, fetch_dicts
+from .tasks import due_value
 
 
 @dataclass
@@ -88,9 +89,11 @@ def item_card(engine, text: str) -> ItemCard:
     ref = find_item(engine.project, engine.con, text)
     process, item = ref.process, ref.id
     values, texts = item_values(engine, process, item)
-    tasks = fetch_dicts(engine.con, "SELECT id, name, title, assignee, due_at, status, outcomes, created_at, rule "
-                                    "FROM rd_tasks WHERE item = ? AND process = ? AND status = 'open' ORDER BY id",
+    tasks = fetch_dicts(engine.con, "SELECT id, name, title, assignee, due_at, due_kind, status, outcomes, created_at, "
+                                    "rule FROM rd_tasks WHERE item = ? AND process = ? AND status = 'open' ORDER BY id",
                         [item, process.name])
+    for task in tasks:
+        task["due_at"] = due_value(task, engine.zone)
     documents = fetch_dicts(engine.con, "SELECT id, template, filename, created_at, rule FROM rd_documents "
                                         "WHERE item = ? AND process = ? ORDER BY id", [item, process.name])
     return ItemCard(process, item, values, texts, tasks, documents, journal_of(engine.con, process.name, item),

@@ -16,6 +16,7 @@ from ..store.names import column, quote
 from ..suggest import did_you_mean
 from ..validation.checks.presentation import TASK_COLUMNS
 from .source import EPOCH, ItemSource, fetch_dicts
+from .tasks import overdue_condition
 
 SQL_AGGREGATES = {"sum": "sum", "min": "min", "max": "max", "avg": "avg", "count": "count"}
 
@@ -55,8 +56,7 @@ class _TaskColumns:
 
     def column(self, namespace: str | None, name: str) -> exp.Expression:
         if name == "overdue":
-            return exp.Paren(this=exp.and_(exp.EQ(this=column("t", "status"), expression=exp.Literal.string("open")),
-                                           exp.LT(this=column("t", "due_at"), expression=self.now())))
+            return overdue_condition("t", self.now())
         return column("t", name)
 
 

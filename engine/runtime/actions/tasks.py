@@ -7,12 +7,13 @@ from functools import lru_cache
 from sqlglot import exp
 
 from ...definitions.model import Action, Process, Rule, TaskKind
+from ...errors import DurationError
 from ...expressions import Type
 from ...store.names import quote
 from ...templating import render
 from ...timing import parse_duration
 from ..changes import Change, TasksClosed
-from ..frame import NOW_SQL, Frame, FrameResolver, compile_sql
+from ..frame import NOW_SQL, Frame, FrameResolver, compile_sql, expression_type
 from ..run import Run
 from ..titles import item_values, template_names, write_back
 from .create import next_ids
@@ -32,8 +33,31 @@ def assignee_sql(spec: dict | None, process: Process) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _due_sql(due: str, now_sql: str) -> str:
-    return parse_duration(due).add_sql(exp.maybe_parse(now_sql, dialect="duckdb")).sql("duckdb")
+def _duration_due_sql(due: str, now_sql: str) -> str | None:
+    """A duration deadline counted from now, or None when ``due`` is not a duration (an expression)."""
+    try:
+        duration = parse_duration(due)
+    except DurationError:
+        return None
+    return duration.add_sql(exp.maybe_parse(now_sql, dialect="duckdb")).sql("duckdb")
+
+
+def due_sql(due: str | None, frame: Frame, resolver: FrameResolver) -> tuple[str, str]:
+    """(deadline SQL as a TIMESTAMPTZ, ``'date'`` or ``'datetime'`` as SQL) of a ``due:`` value.
+
+    A duration counts from now; an expression gives a date (kept as that day's 00:00 in the
+    project's zone, overdue from the next day) or a datetime (overdue once passed).
+    """
+    if not due:
+        return "NULL", "NULL"
+    text = _duration_due_sql(due, frame.now_sql())
+    if text is not None:
+        return text, "'datetime'"
+    scope = frame.scope()
+    sql = compile_sql(due, resolver, scope)
+    if expression_type(due, scope).kind == "date":
+        return f"CAST({sql} AS TIMESTAMPTZ)", "'date'"
+    return sql, "'datetime'"
 
 
 @lru_cache(maxsize=1024)
@@ -52,8 +76,7 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
     kind: TaskKind = process.tasks[spec["name"]]
     resolver = FrameResolver(frame)
     resolver.item_column("it", process, "m.id", "id")
-    due_text = spec.get("due", kind.due)
-    due = _due_sql(due_text, frame.now_sql()) if due_text else "NULL"
+    due, due_kind = due_sql(spec.get("due", kind.due), frame, resolver)
     comment = "NULL"
     if spec.get("comment"):
         comment = compile_sql(spec["comment"], resolver, frame.scope(), Type("text"))
@@ -65,11 +88,12 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
     base = next_ids(run, "task_id", count)
     staged, _ = run.create_temp(
         f"SELECT {base} + row_number() OVER (ORDER BY m.rn) AS id, it.id AS item, {assignee} AS assignee, "
-        f"{due} AS due_at, {comment} AS comment, {frame.now_sql()} AS now_at FROM {resolver.from_clause()} "
-        f"WHERE it.id IS NOT NULL", "k")
+        f"{due} AS due_at, {due_kind} AS due_kind, {comment} AS comment, {frame.now_sql()} AS now_at "
+        f"FROM {resolver.from_clause()} WHERE it.id IS NOT NULL", "k")
     run.con.execute(
-        f"INSERT INTO rd_tasks (id, process, item, name, assignee, due_at, outcomes, status, comment, created_at, "
-        f"rule) SELECT id, ?, item, ?, assignee, due_at, {outcomes}, 'open', comment, now_at, ? FROM {staged}",
+        f"INSERT INTO rd_tasks (id, process, item, name, assignee, due_at, due_kind, outcomes, status, comment, "
+        f"created_at, rule) SELECT id, ?, item, ?, assignee, due_at, due_kind, {outcomes}, 'open', comment, now_at, ? "
+        f"FROM {staged}",
         [process.name, kind.name, rule.name])
     tail, params = run.journal_sql(rule, depth)
     run.con.execute(

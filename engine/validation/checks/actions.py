@@ -16,12 +16,13 @@ from typing import Any
 from sqlglot import exp
 
 from ...definitions.model import Action, Loc, Process, Rule
-from ...definitions.scopes import ROW_FIELDS, field_type, item_fields
+from ...definitions.scopes import ROW_FIELDS, field_type, item_fields, rule_fields
 from ...expressions import Scope, Type
 from ..report import Report
-from .common import check_duration, check_expression, expression_tree, resolve, resolve_member
+from .common import check_expression, expression_tree, resolve, resolve_member
 from .processes import check_assignee
 from .reject import check_reject
+from .task_due import check_due
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DATE_KINDS = ("date", "datetime")
@@ -37,8 +38,7 @@ class ActionContext:
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
         """The expression scope here: the item's fields plus namespaces."""
-        fields = item_fields(self.process) if self.process else {}
-        return Scope(fields, {**self.namespaces, **extra})
+        return Scope(rule_fields(self.process), {**self.namespaces, **extra})
 
     @property
     def owner(self) -> str:
@@ -209,7 +209,7 @@ def check_task(report: Report, action: Action, ctx: ActionContext) -> None:
     if "assignee" in spec:
         check_assignee(report, loc.at("assignee"), spec["assignee"], ctx.process)
     if "due" in spec:
-        check_duration(report, loc.at("due"), spec["due"])
+        check_due(report, loc.at("due"), spec["due"], ctx.scope())
     if "comment" in spec:
         check_expression(report, loc.at("comment"), spec["comment"], ctx.scope(), Type("text"))
 

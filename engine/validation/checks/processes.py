@@ -9,7 +9,8 @@ from ...definitions.model import SYSTEM_FIELDS, FieldDef, Loc, Process
 from ...definitions.scopes import field_type, item_fields
 from ...expressions import Scope, Type
 from ..report import Report
-from .common import check_duration, check_expression, resolve, resolve_member
+from .common import check_expression, resolve, resolve_member
+from .task_due import check_due
 
 SEQUENCE_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 SEQUENCE_PARTS = re.compile(r"^(n(:0?\d{1,2})?|year)$")
@@ -41,7 +42,7 @@ def check_processes(report: Report) -> None:
             if task.assignee:
                 check_assignee(report, task.loc.at("assignee"), task.assignee, process)
             if task.due is not None:
-                check_duration(report, task.loc.at("due"), task.due)
+                check_due(report, task.loc.at("due"), task.due, Scope(item_fields(process)))
 
 
 def check_field(report: Report, field: FieldDef, reserved: Iterable[str] = tuple(SYSTEM_FIELDS)) -> None:
