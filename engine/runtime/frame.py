@@ -302,3 +302,10 @@ def compile_sql(text: str, resolver: FrameResolver, scope: Scope, expect: Type |
     for alias, join in joins.items():
         resolver.joins.setdefault(alias, join)
     return sql
+
+
+def expression_type(text: str, scope: Scope, expect: Type | None = None) -> Type:
+    """The type of an expression from a validated definition (parsed and checked once per text and scope)."""
+    from ..expressions._nodes import TYPE_KEY
+
+    return _checked(text, _scope_key(scope), expect).tree.meta[TYPE_KEY]
