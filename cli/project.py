@@ -12,12 +12,12 @@ if TYPE_CHECKING:
 
 
 def project_at(path: Path) -> Project:
-    """Load and validate the project at ``path``; definition errors raise DefinitionError."""
-    from ruledeck.engine import UsageError, load_project
+    """The validated project at ``path`` (from the cache when unchanged); definition errors raise DefinitionError."""
+    from ruledeck.engine import UsageError, cached_project
 
     if not (path / "ruledeck.yaml").is_file():
         raise UsageError(f"{path}: not a ruledeck project (no ruledeck.yaml); pass -p PROJECT")
-    return load_project(path)
+    return cached_project(path)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".errors": ("CronError", "DatabaseLocked", "DefinitionError", "DurationError", "ExpressionError", "Finding",
                 "RejectedInput", "RuledeckError", "Severity", "UsageError"),
     ".definitions.model": ("Project",),
+    ".definitions.cache": ("ValidatedProject", "cached_project", "validate_paths_cached"),
     ".query": ("Board", "Card", "Column", "Explanation", "Graph", "ItemCard", "ItemList", "Node", "ReportResult",
                "build_board", "explain_item", "item_card", "list_items", "process_graph", "report_list",
                "run_report"),

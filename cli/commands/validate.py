@@ -30,9 +30,9 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
       ruledeck validate definitions
       ruledeck validate definitions/complaints --format github --strict
     """
-    from ruledeck.engine import validate_paths
+    from ruledeck.engine import validate_paths_cached
 
-    results = validate_paths(list(paths) or [Path(".")])
+    results = validate_paths_cached(list(paths) or [Path(".")])
     failed = False
     if fmt == "json":
         click.echo(to_json([{
