@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,6 +119,8 @@ def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[st
 
 
 BATCH_SIZE = 20_000
+DUPLICATE_CHUNK = 20_000
+"""Records looked up in the events table at once to find the ones accepted before."""
 
 
 class Ingester:
@@ -133,13 +136,29 @@ class Ingester:
         self._pending_ids: set[str] = set()
 
     def run(self, records: Iterable[RawEvent], progress: Callable[[int], None] | None = None) -> IngestSummary:
-        """Apply every record in order."""
-        for count, raw in enumerate(records, 1):
-            self._take(raw)
-            if progress:
-                progress(count)
+        """Apply every record in order; ids accepted before are counted as duplicates, a chunk at a time."""
+        count = 0
+        stream = iter(records)
+        while chunk := list(islice(stream, DUPLICATE_CHUNK)):
+            seen = self._accepted_before(chunk)
+            for raw in chunk:
+                count += 1
+                if seen and raw.data.__class__ is dict and event_id_of(raw) in seen:
+                    self.summary.duplicates += 1
+                else:
+                    self._take(raw)
+                if progress:
+                    progress(count)
         self._flush()
         return self.summary
+
+    def _accepted_before(self, chunk: list[RawEvent]) -> set[str]:
+        """The ids of ``chunk`` already in the events table: one anti-join for the whole chunk."""
+        ids = [event_id_of(raw) for raw in chunk if raw.data.__class__ is dict]
+        if not ids:
+            return set()
+        return {row[0] for row in self.engine.con.execute(
+            "SELECT id FROM rd_events WHERE id IN (SELECT unnest(?))", [ids]).fetchall()}
 
     # -- batches ----------------------------------------------------------------------------
     def _take(self, raw: RawEvent) -> None:
@@ -157,6 +176,8 @@ class Ingester:
         """The checked event when it may wait for a batch; None sends it (and what waits) through one by one."""
         data = raw.data
         if raw.error or not isinstance(data, dict) or data.get("type") not in self.batchable:
+            return None
+        if data.get("actor") is not None:  # who acts is journaled and read by rules: one at a time
             return None
         if event_id_of(raw) in self._pending_ids:
             return None
@@ -263,7 +284,7 @@ class Ingester:
         now = max(read_clock(engine.con) or event.time, event.time)
         fields = engine.project.event_types[event.type].fields if event.type != TASK_DONE else {}
         with engine.transaction():
-            run = Run(engine.con, engine.compiled, now, Cause("event", event.id), event_type=event.type)
+            run = Run(engine.con, engine.compiled, now, Cause("event", event.id, event.actor), event_type=event.type)
             try:
                 resolve_refs(engine.con, event, fields, engine.project)
                 seq = engine.con.execute("SELECT nextval('rd_event_seq')").fetchone()[0]
