@@ -96,7 +96,8 @@ def item_action(draw, process: str, other: str, depth: int = 0) -> dict:
         values = draw(st.dictionaries(st.sampled_from(["n", "flag", "label", "amount", "kind", "due_at"]),
                                       st.none(), min_size=1, max_size=3))
         exprs = {"n": draw(st.sampled_from(INT_VALUES)), "flag": "not flag", "label": "code || '!'",
-                 "amount": "n * 1.5", "kind": "case when n > 1 then 'b' else 'c' end", "due_at": "now() + interval '2h'"}
+                 "amount": "n * 1.5", "kind": "case when n > 1 then 'b' else 'c' end",
+                 "due_at": "now() + interval '2h'"}
         return {"set": {name: exprs[name] for name in values}}
     if kind == "move":
         return {"move": draw(st.sampled_from(["s1", "done", "case when n > 2 then 's1' else 's0' end"]))}
@@ -179,7 +180,7 @@ def definitions(draw) -> dict:
     """A whole project's definitions (one file): the base plus two to six rules, always creators of both."""
     defs = base_definitions()
     rules = {}
-    for index, process in enumerate(PROCESSES):
+    for process in PROCESSES:
         rules[f"make_{process}"] = {"when": {"event": f"new_{process}"},
                                     "then": [{"create": {"process": process, "set": {
                                         "code": "event.code", "n": "coalesce(event.n, 0)", "kind": "event.kind"}}}]}
