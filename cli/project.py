@@ -21,15 +21,17 @@ def project_at(path: Path) -> Project:
 
 
 @contextmanager
-def open_engine(path: Path, db: str | None, wait: float = 0.0) -> Iterator[Engine]:
+def open_engine(path: Path, db: str | None, wait: float = 0.0, read_only: bool = False) -> Iterator[Engine]:
     """The project's engine over its database, closed when the command ends.
 
     Documents a command generates are written into the project's documents
     folder, whichever database it runs on (``:memory:`` included).
+    ``read_only`` (commands that only look): the database is opened for
+    reading, never migrated, and several such commands may read it at once.
     """
     from ruledeck.engine import Engine
 
-    engine = Engine.open(project_at(path), db, wait, write_documents=True)
+    engine = Engine.open(project_at(path), db, wait, write_documents=not read_only, read_only=read_only)
     try:
         yield engine
     finally:

@@ -35,6 +35,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
                    "SuiteResult", "demo_project", "open_demo", "run_demo"),
     ".scenarios.shipped": ("SCENARIOS", "Scaffold", "scaffold"),
     ".store.migrate": ("MigrationRefused",),
+    ".store.read_only": ("MigrationNeeded",),
     ".timing.clock_input": ("parse_datetime",),
     ".timing.durations": ("parse_duration",),
     ".validation": ("ProjectResult", "load_project", "validate_paths", "validate_project"),

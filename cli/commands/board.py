@@ -43,7 +43,7 @@ def board(name: str, pipeline: str | None, where: str | None, limit: int, as_of_
     """
     from ruledeck.engine import UsageError, build_board, parse_datetime
 
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         as_of = None
         if as_of_text:
             as_of = parse_datetime(as_of_text, engine.project.timezone)

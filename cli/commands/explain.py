@@ -31,6 +31,6 @@ def explain(item: str, fmt: str, project_path: Path, db_path: str | None, wait_s
     """
     from ruledeck.engine import explain_item
 
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         result = explain_item(engine, item)
     click.echo(to_json(explanation_dict(result)) if fmt == "json" else explanation_text(result))

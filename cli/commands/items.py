@@ -35,7 +35,8 @@ def items(name: str, where: str | None, sort: str | None, limit: int, fields: st
     from ruledeck.engine import list_items
 
     wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    with open_engine(project_path, db_path, wait_seconds) as engine, expression_option("--where", where):
+    with (open_engine(project_path, db_path, wait_seconds, read_only=True) as engine,
+          expression_option("--where", where)):
         result = list_items(engine, name, where=where, sort=sort, limit=limit, fields=wanted)
     if fmt == "json":
         click.echo(table(result.rows, fmt, result.columns))

@@ -66,7 +66,7 @@ def outbox(item: str | None, rule: str | None, recipient: str | None, since_text
     """
     from ruledeck.engine import outbox_list
 
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         rows = outbox_list(engine, item=item, rule=rule, to=recipient, since=_since(engine, since_text), limit=limit)
     click.echo(_render(rows, fmt, ["id", "at", "to", "item", "rule", "sent", "text"], "no messages"))
 
@@ -95,7 +95,7 @@ def documents(item: str | None, template: str | None, rule: str | None, since_te
     """
     from ruledeck.engine import document_list
 
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         rows = document_list(engine, item=item, template=template, rule=rule, since=_since(engine, since_text),
                              limit=limit)
     click.echo(_render(rows, fmt, ["id", "at", "item", "template", "file", "rule"], "no documents"))

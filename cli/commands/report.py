@@ -41,7 +41,7 @@ def report(name: str | None, show_list: bool, fmt: str, project_path: Path, db_p
         return
     if not name:
         raise UsageError("give a REPORT name, or --list to see them")
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         result = run_report(engine, name)
     if fmt == "json":
         click.echo(table(result.rows, fmt, result.columns))

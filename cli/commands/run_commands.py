@@ -166,7 +166,7 @@ def clock(project_path: Path, db_path: str | None, wait_seconds: float, fmt: str
     Example:
       ruledeck clock -p definitions/prosthesis_followup
     """
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         now = engine.clock()
         upcoming = engine.upcoming(limit=5) if now is not None else []
     if fmt == "json":
@@ -229,7 +229,7 @@ def preview(to_text: str, project_path: Path, db_path: str | None, wait_seconds:
     """
     from ruledeck.engine import parse_datetime
 
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         summary = engine.preview(parse_datetime(to_text, engine.project.timezone))
     rows = [{"at": at.isoformat(), "rule": rule, "items": count} for at, rule, count in summary.log]
     click.echo(table(rows, fmt, ["at", "rule", "items"]) if rows or fmt != "text" else "nothing would fire")

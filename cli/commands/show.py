@@ -30,7 +30,7 @@ def show(item: str, fmt: str, project_path: Path, db_path: str | None, wait_seco
     """
     from ruledeck.engine import item_card
 
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         card = item_card(engine, item)
     click.echo(to_json(card_dict(card)) if fmt == "json" else card_text(card))
 

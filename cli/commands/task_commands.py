@@ -27,7 +27,7 @@ def tasks(project_path: Path, db_path: str | None, wait_seconds: float, assignee
     Example:
       ruledeck tasks --assignee ivanova --overdue -p definitions/complaints
     """
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         rows = engine.task_list(assignee=assignee, overdue=overdue, include_closed=show_all)
     columns = ["id", "process", "item", "name", "title", "assignee", "due_at", "status", "outcome", "outcomes"]
     click.echo(table(rows, fmt, columns) if rows or fmt != "text" else "no tasks")
@@ -107,7 +107,7 @@ def rejected(project_path: Path, db_path: str | None, wait_seconds: float, fmt: 
     Example:
       ruledeck rejected -p definitions/complaints --format csv
     """
-    with open_engine(project_path, db_path, wait_seconds) as engine:
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         rows = engine.rejected()
     columns = ["event_id", "source", "line", "reason", "attempts", "rejected_at"]
     click.echo(table(rows, fmt, columns) if rows or fmt != "text" else "no rejected events")

@@ -55,17 +55,34 @@ class Engine:
 
     @classmethod
     def open(cls, project: Project, db: str | None = None, wait_seconds: float = 0.0,
-             migrate_schema: bool = True, write_documents: bool = False) -> Engine:
+             migrate_schema: bool = True, write_documents: bool = False, read_only: bool = False) -> Engine:
         """Open (creating if needed) the project's database and migrate it to the definitions.
 
         ``write_documents``: also write generated documents as files into the
         project's documents folder (:meth:`documents_dir`), whatever the
         database. The CLI does; specs, replays and dry runs keep them as rows.
+
+        ``read_only``: open the file for reading only (see :func:`~..store.database.connect`),
+        never migrate, write no documents; a database the definitions would
+        migrate raises :class:`~..store.read_only.MigrationNeeded` (or
+        :class:`~..store.migrate.MigrationRefused` if that would lose data). A file that
+        does not exist yet reads as an empty database (in memory: no file is made).
         """
         path = database_path(project, db)
-        con = connect(path, project.timezone, wait_seconds)
-        engine = cls(project, con, path, write_documents)
-        if migrate_schema:
+        reading = read_only and path != ":memory:"
+        if reading and not Path(path).exists():
+            path, reading = ":memory:", False
+        con = connect(path, project.timezone, wait_seconds, read_only=reading)
+        engine = cls(project, con, path, write_documents and not read_only)
+        if reading:
+            from ..store.read_only import check_current
+
+            try:
+                check_current(con, project, path)
+            except BaseException:
+                con.close()
+                raise
+        elif migrate_schema:
             migrate(con, project)
             engine.sync_documents()
         return engine
@@ -243,7 +260,7 @@ class Engine:
         folder = Path(tempfile.mkdtemp(prefix="ruledeck-dry-run-"))
         copy = folder / "dry-run.duckdb"
         current = self.con.execute("SELECT current_database()").fetchone()[0]
-        self.con.execute(f"ATTACH '{copy}' AS rd_dry_run")
+        self.con.execute(f"ATTACH '{copy}' AS rd_dry_run (READ_WRITE)")  # also from a read-only engine
         try:
             self.con.execute(f'COPY FROM DATABASE "{current}" TO rd_dry_run')
         finally:

@@ -15,16 +15,22 @@ from ..errors import DatabaseLocked, UsageError
 _PID = re.compile(r"\(PID (\d+)\)")
 
 
-def connect(path: str, timezone: str, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """A connection with the project's time zone; waits up to ``wait_seconds`` for a lock."""
+def connect(path: str, timezone: str, wait_seconds: float = 0.0, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection with the project's time zone; waits up to ``wait_seconds`` for a lock.
+
+    ``read_only`` opens an existing file for reading: any number of readers at
+    once, but DuckDB gives none while another process has it open for writing
+    (nor a writer while one reads), so readers wait or fail like writers do.
+    """
     deadline = time.monotonic() + wait_seconds
     if path != ":memory:":
         folder = Path(path).parent
         if not folder.is_dir():
             raise UsageError(f"cannot create the database {path}: folder {folder} does not exist")
+    read_only = read_only and path != ":memory:"
     while True:
         try:
-            con = duckdb.connect(path)
+            con = duckdb.connect(path, read_only=read_only)
             break
         except duckdb.IOException as exc:
             text = str(exc)
@@ -33,8 +39,9 @@ def connect(path: str, timezone: str, wait_seconds: float = 0.0) -> duckdb.DuckD
             if time.monotonic() >= deadline:
                 pid = _PID.search(text)
                 holder = f" (process {pid.group(1)})" if pid else ""
+                why = " (DuckDB lets no process read a database file while another writes it)" if read_only else ""
                 raise DatabaseLocked(
-                    f"the database {path} is in use by another ruledeck process{holder}; "
+                    f"the database {path} is in use by another ruledeck process{holder}{why}; "
                     "wait for it to finish, or retry with --wait SECONDS") from None
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
         except duckdb.Error as exc:
