@@ -37,6 +37,11 @@ def stage_line(card: ItemCard) -> str:
 
 
 def _cause(entry) -> str:
+    by = f" by {entry.actor}" if getattr(entry, "actor", None) else ""
+    return _cause_only(entry) + by
+
+
+def _cause_only(entry) -> str:
     if entry.cause == "event":
         return f"event {entry.cause_id}" + (f" ({entry.event_type})" if entry.event_type else "")
     if entry.cause == "tick":
@@ -111,7 +116,8 @@ def card_dict(card: ItemCard) -> dict[str, Any]:
 def _entry_dict(entry) -> dict[str, Any]:
     return {"seq": entry.seq, "at": entry.at, "kind": entry.kind, "field": entry.field, "old": entry.old,
             "new": entry.new, "cause": entry.cause, "cause_id": entry.cause_id, "event_type": entry.event_type,
-            "event_time": entry.event_time, "rule": entry.rule, "depth": entry.depth}
+            "event_time": entry.event_time, "rule": entry.rule, "depth": entry.depth,
+            "actor": entry.actor}
 
 
 # -- explain --------------------------------------------------------------------------------

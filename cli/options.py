@@ -21,6 +21,12 @@ wait_option = click.option(
     help="How long to wait for another ruledeck process to release the database.",
 )
 
+actor_option = click.option(
+    "--as", "actor", default=None, metavar="PERSON", envvar="RULEDECK_ACTOR",
+    help="Who acts (a person under 'people'): journaled with every change, read by rules as 'actor' "
+         "[env: RULEDECK_ACTOR].",
+)
+
 
 def format_option(choices: tuple[str, ...] = FORMATS_TABLE, default: str = "text"):
     """``--format`` with the given choices."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..options import FORMATS_TABLE, db_option, format_option, project_option, wait_option
+from ..options import FORMATS_TABLE, actor_option, db_option, format_option, project_option, wait_option
 from ..project import open_engine
 from ..render import table
 
@@ -44,11 +44,12 @@ def task() -> None:
 @click.option("--name", "task_name", metavar="NAME",
               help="With an item as TASK: its open task of this kind (needed when it has several).")
 @click.option("--comment", default=None, help="A comment kept with the task.")
+@actor_option
 @project_option
 @db_option
 @wait_option
-def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str | None, project_path: Path,
-              db_path: str | None, wait_seconds: float) -> None:
+def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str | None, actor: str | None,
+              project_path: Path, db_path: str | None, wait_seconds: float) -> None:
     """Complete a task with an outcome; the rules waiting on it fire.
 
     TASK is a task id (12 or #12), or an item (PROCESS:KEY, or its id with
@@ -63,17 +64,19 @@ def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str |
     from ruledeck.engine import resolve_task
 
     with open_engine(project_path, db_path, wait_seconds) as engine:
-        task_id = engine.complete_task(resolve_task(engine, task_ref, task_name), outcome, comment)
+        task_id = engine.complete_task(resolve_task(engine, task_ref, task_name), outcome, comment, actor=actor)
     click.echo(f"task #{task_id} completed as {outcome}")
 
 
 @click.command()
 @click.argument("item", metavar="ITEM")
 @click.argument("stage")
+@actor_option
 @project_option
 @db_option
 @wait_option
-def move(item: str, stage: str, project_path: Path, db_path: str | None, wait_seconds: float) -> None:
+def move(item: str, stage: str, actor: str | None, project_path: Path, db_path: str | None,
+         wait_seconds: float) -> None:
     """Move card ITEM (an id or PROCESS:KEY) by hand to STAGE (a stage marked 'manual: true').
 
     The rules waiting on leaving the old stage and entering the new one fire,
@@ -88,7 +91,7 @@ def move(item: str, stage: str, project_path: Path, db_path: str | None, wait_se
 
     with open_engine(project_path, db_path, wait_seconds) as engine:
         ref = resolve_item(engine, item)
-        engine.move(ref.id, stage)
+        engine.move(ref.id, stage, actor=actor)
     click.echo(f"item {ref.label} moved to {stage}")
 
 

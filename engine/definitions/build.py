@@ -148,7 +148,7 @@ def _process(name: str, spec: dict, loc: Loc) -> Process:
         pipelines[pname] = Pipeline(pname, stages, ploc, (pspec or {}).get("label", ""))
     tasks = {
         tname: TaskKind(tname, loc.at("tasks", tname), tspec.get("title", ""), tspec.get("assignee"),
-                        tspec.get("due"), tuple(tspec.get("outcomes") or ()))
+                        tspec.get("due"), tuple(tspec.get("outcomes") or ()), tspec.get("completed_by"))
         for tname, tspec in (spec.get("tasks") or {}).items()
         for tspec in [tspec or {}]
     }

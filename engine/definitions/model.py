@@ -132,6 +132,8 @@ class TaskKind:
     assignee: dict | None = None
     due: str | None = None
     outcomes: tuple[str, ...] = ()
+    completed_by: str | dict | None = None
+    """Who may complete it from outside: ``assignee``, ``{role: NAME}`` or a condition over the item and ``actor``."""
 
 
 @dataclass

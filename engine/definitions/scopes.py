@@ -76,6 +76,18 @@ def _item_fields(process: Process) -> dict[str, Type]:
     return names
 
 
+ACTOR_FIELDS = {"actor": Type("person"), "actor_roles": Type("role", many=True)}
+"""Who acts (``--as``, an event's ``actor``) and the roles they hold, readable in rules; null / empty for nobody."""
+
+
+def rule_fields(process: Process | None) -> dict[str, Type]:
+    """The bare names a rule's expressions read: ``actor`` and ``actor_roles``, then the item's fields (which win)."""
+    names = dict(ACTOR_FIELDS)
+    if process is not None:
+        names.update(item_fields(process))
+    return names
+
+
 def event_fields(event_type: EventType | None) -> dict[str, Type]:
     """The ``event.`` namespace of an event type."""
     names = dict(EVENT_SYSTEM_FIELDS)

@@ -30,6 +30,8 @@ class JournalEntry:
     depth: int
     event_type: str | None = None
     event_time: Any = None
+    actor: str | None = None
+    """The person who acted (``--as``, the event's ``actor``), None for nobody."""
 
 
 @dataclass
@@ -78,7 +80,8 @@ def item_values(engine, process: Process, item: int, shadows: str | None = None,
 def journal_of(con, process: str, item: int) -> list[JournalEntry]:
     """The item's journal, oldest first, with event types and times."""
     rows = con.execute(
-        "SELECT j.seq, j.at_time, j.kind, j.field, j.old, j.new, j.cause, j.cause_id, j.rule, j.depth, e.type, e.time "
+        "SELECT j.seq, j.at_time, j.kind, j.field, j.old, j.new, j.cause, j.cause_id, j.rule, j.depth, e.type, e.time, "
+        "j.actor "
         "FROM rd_journal j LEFT JOIN rd_events e ON j.cause = 'event' AND e.id = j.cause_id "
         "WHERE j.item = ? AND j.process = ? ORDER BY j.seq", [item, process]).fetchall()
     return [JournalEntry(*row) for row in rows]

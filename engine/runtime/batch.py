@@ -32,7 +32,7 @@ from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, Cause, Run
 from .titles import refresh_titles, template_names
 
 JOURNAL_COLUMNS = ("seq", "at_time", "item", "process", "kind", "field", "old", "new", "cause", "cause_id",
-                   "rule", "depth")
+                   "rule", "depth", "actor")
 
 
 class BatchConflict(RuledeckError):

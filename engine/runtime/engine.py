@@ -172,14 +172,19 @@ class Engine:
         """Apply events in order, up to ``batch_size`` at a time where that is safe; see :mod:`.ingest`."""
         return Ingester(self, source, batch_size).run(records)
 
-    def complete_task(self, task: int | dict, outcome: str, comment: str | None = None) -> int:
-        """Complete a task at the current clock and fire the rules waiting on it."""
+    def complete_task(self, task: int | dict, outcome: str, comment: str | None = None,
+                      actor: str | None = None) -> int:
+        """Complete a task at the current clock as ``actor`` (a person, or nobody); the rules waiting on it fire."""
+        from .actors import known_actor
+
+        actor = known_actor(self.project, actor)
         now = self.clock()
         if now is None:
             raise UsageError("the clock has not started: ingest events or 'ruledeck tick --to …' first")
         with self.transaction():
-            self.log_command("task_done", {"task": task, "outcome": outcome, "comment": comment})
-            run = Run(self.con, self.compiled, now, Cause("command", f"task-done:{task}"))
+            self.log_command("task_done", {"task": task, "outcome": outcome, "comment": comment}
+                             | ({"actor": actor} if actor else {}))
+            run = Run(self.con, self.compiled, now, Cause("command", f"task-done:{task}", actor))
             try:
                 task_id = complete(run, task, outcome, comment)
             finally:
@@ -187,16 +192,18 @@ class Engine:
         self.after_commit(run)
         return task_id
 
-    def move(self, item: int, stage: str) -> None:
-        """Move a card by hand to a ``manual: true`` stage at the current clock (logged for replay)."""
+    def move(self, item: int, stage: str, actor: str | None = None) -> None:
+        """Move a card by hand to a ``manual: true`` stage at the current clock, as ``actor`` (logged for replay)."""
+        from .actors import known_actor
         from .manual import move_by_hand
 
+        actor = known_actor(self.project, actor)
         now = self.clock()
         if now is None:
             raise UsageError("the clock has not started: ingest events or 'ruledeck tick --to …' first")
         with self.transaction():
-            self.log_command("move", {"item": item, "stage": stage})
-            run = Run(self.con, self.compiled, now, Cause("command", f"move:{item}"))
+            self.log_command("move", {"item": item, "stage": stage} | ({"actor": actor} if actor else {}))
+            run = Run(self.con, self.compiled, now, Cause("command", f"move:{item}", actor))
             try:
                 move_by_hand(run, item, stage)
             finally:

@@ -1,6 +1,6 @@
 """Read and check events before they touch the database.
 
-An event is ``{"id", "type", "time", "payload"}``. Its payload is checked
+An event is ``{"id", "type", "time", "payload"}``, optionally with ``actor``. Its payload is checked
 against the declared event type: unknown fields, missing required ones, wrong
 types and enum values are refused with a reason naming the field. References
 to items are resolved later, inside the event's transaction.
@@ -24,7 +24,7 @@ from .payload_checks import check_payload_rules
 
 TASK_DONE = "task_done"
 MAX_LINE = 1_000_000
-_TOP_LEVEL = frozenset(("id", "type", "time", "payload"))
+_TOP_LEVEL = frozenset(("id", "type", "time", "payload", "actor"))
 _DECODER = json.JSONDecoder()
 
 
@@ -42,6 +42,8 @@ class Event:
     payload: dict[str, Any]
     raw: str = ""
     line: int = 0
+    actor: str | None = None
+    """The person who acts (a declared person's name), None for nobody."""
 
 
 payload_text = json.JSONEncoder(default=str, ensure_ascii=False).encode
@@ -109,7 +111,8 @@ def check_event(raw: RawEvent, project: Project) -> Event:
         raise EventRejected("an event must be a JSON object with id, type, time and payload")
     if not _TOP_LEVEL.issuperset(data):
         unknown = sorted(set(data) - _TOP_LEVEL)
-        raise EventRejected(f"unknown top-level key(s) {', '.join(unknown)}; an event has id, type, time, payload")
+        raise EventRejected(f"unknown top-level key(s) {', '.join(unknown)}; an event has id, type, time, payload "
+                            "and optionally actor")
     event_id = data.get("id")
     if not isinstance(event_id, (str, int)) or isinstance(event_id, bool) or str(event_id).strip() == "":
         raise EventRejected("the event has no id (a non-empty string)")
@@ -134,6 +137,12 @@ def check_event(raw: RawEvent, project: Project) -> Event:
     payload = data.get("payload", {})
     if not isinstance(payload, dict):
         raise EventRejected("the payload must be a JSON object")
+    actor = data.get("actor")
+    if actor is not None and (not isinstance(actor, str) or actor not in project.people):
+        from .actors import unknown_actor
+
+        raise EventRejected(unknown_actor(project, actor) if isinstance(actor, str)
+                            else "the event's actor must be a person's name (text)")
     csv_input = bool(raw.extra.get("csv"))
     if kind == TASK_DONE:
         checked = _check_task_done(payload)
@@ -148,7 +157,7 @@ def check_event(raw: RawEvent, project: Project) -> Event:
         if checked is None:
             checked = check_payload(payload, event_type, project, csv_input)
         check_payload_rules(project, event_type, checked, str(event_id), when)
-    return Event(str(event_id), kind, when, checked, raw.text, raw.line)
+    return Event(str(event_id), kind, when, checked, raw.text, raw.line, actor)
 
 
 def _check_task_done(payload: dict) -> dict:

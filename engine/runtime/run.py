@@ -18,7 +18,7 @@ from ..definitions.model import Rule
 from ..errors import RuledeckError
 from ..expressions import Type
 from .changes import Change
-from .frame import EVENT_TABLE, NOW_TABLE, Frame, FrameResolver, compile_sql
+from .frame import EVENT_TABLE, NOW_TABLE, NOW_VARIABLE, Frame, FrameResolver, compile_sql
 
 if TYPE_CHECKING:
     from .compiled import CompiledProject
@@ -48,6 +48,8 @@ class Cause:
 
     kind: str
     id: str
+    actor: str | None = None
+    """The person who acts (``--as``, an event's ``actor``), journaled with every change; None for nobody."""
 
 
 @dataclass
@@ -72,8 +74,11 @@ class Run:
     _tmp_ids: int = 0
 
     def __post_init__(self) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {NOW_TABLE} AS SELECT CAST(? AS TIMESTAMPTZ) AS now_at",
-                         [self.now])
+        actor = self.cause.actor
+        roles = (self.project.people[actor].spec.get("roles") or []) if actor in self.project.people else []
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {NOW_TABLE} AS SELECT CAST(? AS TIMESTAMPTZ) AS now_at, "
+                         "CAST(? AS VARCHAR) AS actor, CAST(? AS VARCHAR[]) AS actor_roles", [self.now, actor, roles])
+        self.con.execute(f"SET VARIABLE {NOW_VARIABLE} = CAST(? AS TIMESTAMPTZ)", [self.now])
 
     @property
     def project(self):
@@ -116,14 +121,14 @@ class Run:
         return BATCH_JOURNAL_SEQ if self.batched else "rd_journal_seq"
 
     def journal_sql(self, rule: Rule | None, depth: int) -> tuple[str, list]:
-        """The tail of a journal row: cause, cause id, rule, depth (in a batch also the row's ``ev``).
+        """The tail of a journal row: cause, cause id, rule, depth, actor (in a batch also the row's ``ev``).
 
         In a batch the cause id is filled in from the row's event when the rows are numbered.
         """
         rule_name = rule.name if rule else None
         if self.batched:
-            return "?, NULL, ?, ?, ev", [self.cause.kind, rule_name, depth]
-        return "?, ?, ?, ?", [self.cause.kind, self.cause.id, rule_name, depth]
+            return "?, NULL, ?, ?, ?, ev", [self.cause.kind, rule_name, depth, self.cause.actor]
+        return "?, ?, ?, ?, ?", [self.cause.kind, self.cause.id, rule_name, depth, self.cause.actor]
 
     def provisional_ids(self, count: int) -> int:
         """In a batch: ``count`` provisional item ids; returns the last one used before them."""

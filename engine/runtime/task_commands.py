@@ -6,6 +6,7 @@ from typing import Any
 
 from ..store.names import items_table, quote
 from .actions.tasks import close_tasks
+from .actors import check_completer
 from .events import EventRejected
 from .run import Run
 
@@ -47,6 +48,10 @@ def complete(run: Run, ref: Any, outcome: str, comment: str | None) -> int:
     if outcomes and outcome not in outcomes:
         raise EventRejected(f"task #{task_id} '{name}' has no outcome '{outcome}' (allowed: {', '.join(outcomes)})")
     process = run.project.processes[process_name]
+    kind = process.tasks.get(name)
+    if kind is not None and kind.completed_by is not None:
+        item, assignee = run.con.execute("SELECT item, assignee FROM rd_tasks WHERE id = ?", [task_id]).fetchone()
+        check_completer(run, kind, (task_id, item, assignee))
     for change in close_tasks(run, None, process, str(int(task_id)), "done", outcome, comment, 0):
         run.fire_change(change, 0)
     return task_id

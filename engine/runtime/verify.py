@@ -19,7 +19,7 @@ COMPARED_SYSTEM = {
     "rd_tasks": "*",
     "rd_documents": "*",
     "rd_outbox": "*",
-    "rd_journal": "at_time, item, process, kind, field, old, new, cause, cause_id, rule, depth",
+    "rd_journal": "at_time, item, process, kind, field, old, new, cause, cause_id, rule, depth, actor",
     "rd_clock": "*",
     "rd_events": "id, type, time, applied_at",
 }

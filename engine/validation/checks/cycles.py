@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...definitions.model import Project, Rule
+from ...definitions.model import Action, Project, Rule
 from ..report import Report
-from .effects import Effects, rule_effects
+from .effects import Effects, action_effects, move_targets, stages_required
 
 
 def _fires(effects: Effects, target: Rule) -> bool:
@@ -31,21 +31,51 @@ def _touched(effects: Effects) -> set[str]:
             | {p for p, _ in effects.completed})
 
 
+SAME_ITEM = frozenset(("move", "hold", "resume", "set", "assign", "link", "complete_tasks", "run"))
+"""Actions that change the rule's own items: the rules they wake act on the same item, in a stage we may know."""
+
+
 def rule_graph(project: Project) -> dict[str, list[str]]:
-    """Which rules each rule's actions may fire directly (candidates looked up by process, not all pairs)."""
+    """Which rules each rule's actions may fire directly (candidates looked up by process, not all pairs).
+
+    A rule woken on the same item is left out when the stages it requires (``when: {entered: …}``, ``stage =
+    '…'`` in ``if``) cannot hold there: the item's stage is followed through the rule's own moves.
+    """
     rules = [r for r in project.rules.values() if r.enabled]
     order = {r.name: i for i, r in enumerate(rules)}
     by_process: dict[str | None, list[Rule]] = {}
     for rule in rules:
         by_process.setdefault(rule.process, []).append(rule)
+    required = {r.name: stages_required(r) for r in rules}
     graph = {}
     for rule in rules:
-        effects = rule_effects(project, rule)
-        candidates = {t.name: t for p in _touched(effects) for t in by_process.get(p, [])}
-        candidates.update({name: project.rules[name] for name in effects.runs if name in order})
-        fired = [t for t in candidates.values() if _fires(effects, t)]
-        graph[rule.name] = [t.name for t in sorted(fired, key=lambda t: order[t.name])]
+        fired: dict[str, Rule] = {}
+        stage = required[rule.name]
+        for action in rule.actions:
+            stage = _stage_after(project, rule, action, stage)
+            effects = action_effects(project, rule, action)
+            candidates = {t.name: t for p in _touched(effects) for t in by_process.get(p, [])}
+            candidates.update({name: project.rules[name] for name in effects.runs if name in order})
+            for target in candidates.values():
+                if target.name in fired or not _fires(effects, target):
+                    continue
+                need = required[target.name]
+                same_item = action.kind in SAME_ITEM and target.process == rule.process
+                if same_item and need is not None and stage is not None and not need & stage:
+                    continue  # it wants the item in a stage the item cannot be in here
+                fired[target.name] = target
+        graph[rule.name] = [t.name for t in sorted(fired.values(), key=lambda t: order[t.name])]
     return graph
+
+
+def _stage_after(project: Project, rule: Rule, action: Action, stage: set[str] | None) -> set[str] | None:
+    """The stages the rule's item may be in after ``action`` (None: any)."""
+    if action.kind in ("move", "hold"):
+        stages, exact = move_targets(project, rule.process, action.spec)
+        return stages if exact else None
+    if action.kind == "resume":
+        return None
+    return stage
 
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:

@@ -44,10 +44,92 @@ def stage_names_in(value: object) -> set[str]:
     return {lit.this for lit in tree.find_all(exp.Literal) if lit.is_string}
 
 
+RETURNING = frozenset(("stage", "held_from"))
+"""Item fields a ``move`` may read to go back where the item was: they reach no stage it was not in before."""
+
+
+def move_targets(project: Project, process: str | None, value: object) -> tuple[set[str], bool]:
+    """``(stages, exact)``: the stages a ``move`` value may give, and whether it gives nothing else.
+
+    The results of a ``case``/``coalesce``/``if`` are followed to their leaves: a string literal is a stage, an
+    enum field (of the item or the event) any of its values, ``stage`` or ``held_from`` a stage the item was in
+    before (no new one); anything else may be any stage of the process, and is not exact.
+    """
+    if not isinstance(value, str):
+        return set(), False
+    if NAME.match(value):
+        return {value}, True
+    tree = expression_tree(value)
+    if tree is None:
+        return set(), False
+    every = project.processes[process].stage_names() if process in project.processes else set()
+    stages: set[str] = set()
+    exact = True
+    for leaf in _results(tree):
+        if isinstance(leaf, exp.Literal) and leaf.is_string:
+            stages.add(leaf.this)
+        elif isinstance(leaf, exp.Null):
+            continue
+        elif isinstance(leaf, exp.Column) and not leaf.table and leaf.name in RETURNING:
+            exact = False
+        elif isinstance(leaf, exp.Column) and (values := _enum_values(project, process, leaf)) is not None:
+            stages |= values
+        else:
+            stages |= every
+            exact = False
+    return stages, exact
+
+
+def _results(node: exp.Expr):
+    """The leaves a value expression may take (through parentheses, case, coalesce, if)."""
+    if isinstance(node, exp.Paren):
+        yield from _results(node.this)
+    elif isinstance(node, exp.Case):
+        for branch in node.args.get("ifs") or []:
+            yield from _results(branch.args["true"])
+        if node.args.get("default") is not None:
+            yield from _results(node.args["default"])
+    elif isinstance(node, exp.Coalesce):
+        yield from _results(node.this)
+        for arg in node.expressions:
+            yield from _results(arg)
+    elif isinstance(node, exp.Anonymous) and str(node.this).lower() in ("coalesce", "if"):
+        args = node.expressions[1:] if str(node.this).lower() == "if" else node.expressions
+        for arg in args:
+            yield from _results(arg)
+    else:
+        yield node
+
+
+def _enum_values(project: Project, process: str | None, column: exp.Column) -> set[str] | None:
+    """The values of an enum field a column names: an item field, or ``event.FIELD`` of any event type."""
+    if not column.table:
+        target = project.processes.get(process) if process else None
+        declared = target.fields.get(column.name) if target else None
+        return set(declared.values) if declared is not None and declared.type == "enum" else None
+    if column.table == "event":
+        values: set[str] = set()
+        for event_type in project.event_types.values():
+            declared = event_type.fields.get(column.name)
+            if declared is not None:
+                if declared.type != "enum":
+                    return None
+                values |= set(declared.values)
+        return values or None
+    return None
+
+
 def rule_effects(project: Project, rule: Rule) -> Effects:
     """What ``rule`` may cause when it fires."""
     effects = Effects()
     _collect(project, rule.actions, rule.process, effects)
+    return effects
+
+
+def action_effects(project: Project, rule: Rule, action: Action) -> Effects:
+    """What one of ``rule``'s top-level actions may cause."""
+    effects = Effects()
+    _collect(project, [action], rule.process, effects)
     return effects
 
 
@@ -70,7 +152,7 @@ def _collect(project: Project, actions: list[Action], process: str | None, effec
         spec = action.spec
         if action.kind in ("move", "hold") and process:
             effects.moved.add(process)
-            effects.entered.update((process, s) for s in stage_names_in(spec))
+            effects.entered.update((process, s) for s in move_targets(project, process, spec)[0])
         elif action.kind == "resume" and process:
             effects.moved.add(process)
         elif action.kind == "set" and process and isinstance(spec, dict):
@@ -90,3 +172,54 @@ def _collect(project: Project, actions: list[Action], process: str | None, effec
             effects.completed.update((process, n) for n in names)
         elif action.kind == "run" and isinstance(spec, str):
             effects.runs.add(spec)
+
+
+def equalities(tree: exp.Expr | None) -> tuple[str, set[str]] | None:
+    """``(field, values)`` when ``tree`` is ``field = 'v'``, ``field in ('v', …)`` or an ``or`` of them."""
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    if isinstance(tree, exp.Or):
+        left, right = equalities(tree.this), equalities(tree.expression)
+        if left is None or right is None or left[0] != right[0]:
+            return None
+        return left[0], left[1] | right[1]
+    if isinstance(tree, exp.EQ):
+        column, literal = tree.this, tree.expression
+        if isinstance(column, exp.Literal):
+            column, literal = literal, column
+        if _bare(column) and isinstance(literal, exp.Literal) and literal.is_string:
+            return column.name, {literal.this}
+    if isinstance(tree, exp.In) and _bare(tree.this):
+        values = tree.expressions
+        if values and all(isinstance(v, exp.Literal) and v.is_string for v in values):
+            return tree.this.name, {v.this for v in values}
+    return None
+
+
+def _bare(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Column) and not node.table
+
+
+def stages_required(rule: Rule) -> set[str] | None:
+    """The stages an item must be in for ``rule`` to act on it (``when: {entered: …}`` and ``stage = '…'`` /
+    ``stage in (…)`` conjuncts of ``if``), or None when it may be in any."""
+    required: set[str] | None = None
+    if rule.trigger.kind == "entered":
+        value = rule.trigger.value
+        required = {str(v) for v in (value if isinstance(value, list) else [value])}
+    tree = expression_tree(rule.condition) if rule.condition is not None else None
+    for conjunct in _conjuncts(tree):
+        found = equalities(conjunct)
+        if found is not None and found[0] == "stage":
+            required = found[1] if required is None else required & found[1]
+    return required
+
+
+def _conjuncts(tree: exp.Expr | None):
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    if isinstance(tree, exp.And):
+        yield from _conjuncts(tree.this)
+        yield from _conjuncts(tree.expression)
+    elif tree is not None:
+        yield tree

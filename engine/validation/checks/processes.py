@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ...definitions.model import SYSTEM_FIELDS, FieldDef, Loc, Process
-from ...definitions.scopes import field_type, item_fields
+from ...definitions.scopes import field_type, item_fields, rule_fields
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, resolve, resolve_member
@@ -43,6 +43,8 @@ def check_processes(report: Report) -> None:
                 check_assignee(report, task.loc.at("assignee"), task.assignee, process)
             if task.due is not None:
                 check_due(report, task.loc.at("due"), task.due, Scope(item_fields(process)))
+            if task.completed_by is not None:
+                check_completed_by(report, task.loc.at("completed_by"), task.completed_by, process)
 
 
 def check_field(report: Report, field: FieldDef, reserved: Iterable[str] = tuple(SYSTEM_FIELDS)) -> None:
@@ -121,6 +123,15 @@ def _check_initial(report: Report, process: Process) -> None:
     stages = process.pipelines[process.initial_pipeline].stages
     resolve_member(report, loc.at("stage"), "E-REF-STAGE", f"pipeline '{process.initial_pipeline}'", "stage",
                    process.initial_stage, stages)
+
+
+def check_completed_by(report: Report, loc: Loc, rule: str | dict, process: Process) -> None:
+    """``assignee``, ``{role: R}`` naming a role, or a condition over the item and who acts."""
+    if isinstance(rule, dict):
+        if "role" in rule:
+            resolve(report, loc.at("role"), "roles", rule["role"])
+    elif rule != "assignee":
+        check_expression(report, loc, rule, Scope(rule_fields(process)), Type("bool"))
 
 
 def check_assignee(report: Report, loc: Loc, assignee: dict, process: Process | None) -> None:

@@ -7,7 +7,8 @@ scope the trigger provides (``event.``, ``task.``).
 from __future__ import annotations
 
 from ...definitions.model import Process, Rule
-from ...definitions.scopes import TASK_FIELDS, event_fields, item_fields
+from ...definitions.scopes import TASK_FIELDS, event_fields, item_fields, rule_fields
+from ...definitions.scopes import task_fields as form_task_fields
 from ...errors import CronError
 from ...expressions import Scope, Type
 from ...timing import parse_cron
@@ -29,7 +30,7 @@ def check_rules(report: Report) -> None:
         namespaces = _check_trigger(report, rule, process)
         if namespaces is None:
             continue  # its event type is unknown: every 'event.' name would be a false alarm
-        fields = item_fields(process) if process else {}
+        fields = rule_fields(process)
         if rule.condition is not None:
             check_expression(report, rule.loc.at("if"), rule.condition, Scope(fields, namespaces), Type("bool"))
         check_actions(report, rule.actions, ActionContext(rule, process, namespaces))
