@@ -24,6 +24,7 @@ from .model import (
     Trigger,
 )
 from .project_files import SECTIONS, ProjectFiles
+from .task_forms import build_task_form
 
 TRIGGER_KINDS = ("event", "created", "entered", "left", "changed", "cron", "date", "dwell", "task", "called")
 TRIGGER_OPTIONS = ("missed", "offset", "for", "outcome")
@@ -152,6 +153,8 @@ def _process(name: str, spec: dict, loc: Loc) -> Process:
         for tname, tspec in (spec.get("tasks") or {}).items()
         for tspec in [tspec or {}]
     }
+    for tname, tspec in (spec.get("tasks") or {}).items():
+        build_task_form(tasks[tname], tspec or {}, loc.at("tasks", tname))
     initial = spec.get("initial") or {}
     first_pipeline = next(iter(pipelines), "")
     initial_pipeline = initial.get("pipeline", first_pipeline)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .yaml_loader import Position, YamlDocument
 
@@ -123,8 +123,32 @@ class Pipeline:
 
 
 @dataclass
+class OutcomeRule:
+    """What completing a task with one outcome needs: form fields filled in, a comment."""
+
+    loc: Loc
+    require: tuple[str, ...] = ()
+    comment_required: bool = False
+
+
+@dataclass
+class TaskForm:
+    """A task kind's ``form:``: the fields a completion fills in, and per outcome what it needs."""
+
+    fields: EventType
+    """The form's fields as an event type, so completions are checked like event payloads."""
+    outcomes: dict[str, OutcomeRule] = field(default_factory=dict)
+
+
+@dataclass
 class TaskKind:
     """A kind of task a process's rules may create."""
+
+    form: ClassVar[TaskForm | None] = None
+    """Fields a completion fills in (``--set``, a ``task_done`` event's ``fields``), read by rules as ``task.NAME``.
+
+    Set per kind by ``build_task_form`` (an instance attribute; the class keeps None for kinds without a form).
+    """
 
     name: str
     loc: Loc

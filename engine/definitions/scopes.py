@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from ..expressions import Type
-from .model import SYSTEM_FIELDS, EventType, FieldDef, Process
+from .model import SYSTEM_FIELDS, EventType, FieldDef, Process, TaskKind
 
 EVENT_SYSTEM_FIELDS = {"id": Type("string"), "type": Type("string"), "time": Type("datetime")}
 TASK_FIELDS = {
@@ -18,6 +18,16 @@ TASK_FIELDS = {
     "comment": Type("text"),
     "assignee": Type("string"),
 }
+
+
+def task_fields(kind: TaskKind | None) -> dict[str, Type]:
+    """The ``task.`` namespace of a task trigger: the task's own columns, then its kind's form fields."""
+    names = dict(TASK_FIELDS)
+    if kind is not None and kind.form is not None:
+        names.update({name: field_type(f) for name, f in kind.form.fields.fields.items() if name not in names})
+    return names
+
+
 ROW_FIELDS = {
     "offset": Type("interval"),
     "label": Type("string"),

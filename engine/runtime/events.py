@@ -161,9 +161,10 @@ def check_event(raw: RawEvent, project: Project) -> Event:
 
 
 def _check_task_done(payload: dict) -> dict:
-    unknown = sorted(set(payload) - {"task", "outcome", "comment"})
+    unknown = sorted(set(payload) - {"task", "outcome", "comment", "fields"})
     if unknown:
-        raise EventRejected(f"task_done has no field(s) {', '.join(unknown)}; it takes task, outcome, comment")
+        raise EventRejected(f"task_done has no field(s) {', '.join(unknown)}; it takes task, outcome, comment, "
+                            "fields")
     task = payload.get("task")
     valid_ref = isinstance(task, int) and not isinstance(task, bool) or (
         isinstance(task, dict) and isinstance(task.get("name"), str) and isinstance(task.get("process"), str)
@@ -175,7 +176,10 @@ def _check_task_done(payload: dict) -> dict:
     comment = payload.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise EventRejected("task_done 'comment' must be text")
-    return {"task": task, "outcome": payload["outcome"], "comment": comment}
+    fields = payload.get("fields")
+    if fields is not None and not isinstance(fields, dict):
+        raise EventRejected("task_done 'fields' must be an object: {field: value, …}")
+    return {"task": task, "outcome": payload["outcome"], "comment": comment} | ({"fields": fields} if fields else {})
 
 
 def check_payload(payload: dict, event_type: EventType, project: Project, csv_input: bool = False) -> dict:

@@ -76,6 +76,15 @@ class Frame:
     created: dict[str, Process] = field(default_factory=dict)
     now_table: bool = False
     """Read "now" from :data:`NOW_TABLE` (inside a run) instead of writing it into the statement."""
+    task_kind: tuple[str, str] | None = None
+    """(process, task name) of a task trigger: its form's fields are readable as ``task.NAME``."""
+
+    def task_definition(self):
+        """The :class:`TaskKind` of a task trigger, or None."""
+        if self.task_kind is None:
+            return None
+        process = self.project.processes.get(self.task_kind[0])
+        return process.tasks.get(self.task_kind[1]) if process is not None else None
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
         """The names expressions may read here, with their types (as validation saw them)."""
@@ -85,7 +94,7 @@ class Frame:
         if self.has_event:
             namespaces["event"] = event_fields(self.event)
         if self.task:
-            namespaces["task"] = dict(TASK_FIELDS)
+            namespaces["task"] = task_namespace(self.task_definition()) if self.task_kind else dict(TASK_FIELDS)
         if self.source is not None:
             namespaces["source"] = item_fields(self.source)
         for name, process in self.created.items():
@@ -102,7 +111,7 @@ class Frame:
         """What an expression compiled over this frame depends on (not its match table's name nor its now)."""
         return (self.process.name if self.process else None, self.source.name if self.source else None,
                 self.event.name if self.event else None, self.has_event, self.task, self.per_row_now,
-                self.batched, self.now_table, tuple((n, p.name) for n, p in self.created.items()))
+                self.batched, self.now_table, tuple((n, p.name) for n, p in self.created.items()), self.task_kind)
 
     def nested(self, **changes) -> Frame:
         """A copy with some attributes changed."""
@@ -157,6 +166,11 @@ class FrameResolver:
             return column("ev", name)
         if namespace == "task":
             self.joins["tk"] = "LEFT JOIN rd_tasks tk ON tk.id = m.task"
+            form = self.frame.task_definition().form if self.frame.task_kind else None
+            if form is not None and name in form.fields.fields:
+                from .task_form_sql import form_value_sql
+
+                return form_value_sql("tk", form.fields.fields[name])
             return column("tk", name)
         if namespace in self.frame.created:
             alias = f"as_{namespace}"
@@ -320,3 +334,10 @@ def expression_type(text: str, scope: Scope, expect: Type | None = None) -> Type
     from ..expressions._nodes import TYPE_KEY
 
     return _checked(text, _scope_key(scope), expect).tree.meta[TYPE_KEY]
+
+
+def task_namespace(kind) -> dict[str, Type]:
+    """The ``task.`` names of a task trigger's frame: the task's columns and its kind's form fields."""
+    from ..definitions.scopes import task_fields
+
+    return task_fields(kind)

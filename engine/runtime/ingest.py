@@ -293,7 +293,8 @@ class Ingester:
                                     payload_text(event.payload), event.raw])
                 engine.con.execute("DELETE FROM rd_rejected WHERE event_id = ?", [event.id])
                 if event.type == TASK_DONE:
-                    complete(run, event.payload["task"], event.payload["outcome"], event.payload.get("comment"))
+                    complete(run, event.payload["task"], event.payload["outcome"], event.payload.get("comment"),
+                             event.payload.get("fields"))
                 else:
                     _event_context(engine.con, event, fields)
                     for rule in engine.compiled.rules_for_event(event.type):

@@ -143,7 +143,8 @@ class Run:
         event = self.project.event_types.get(self.event_type) if self.event_type else None
         return Frame(self.project, match, process, self.now, event=event,
                      has_event=rule.trigger.kind == "event", task=rule.trigger.kind == "task", per_row_now=True,
-                     batched=self.batched, now_table=True)
+                     batched=self.batched, now_table=True,
+                     task_kind=(rule.process, rule.trigger.value) if rule.trigger.kind == "task" else None)
 
     def select_items(self, rule: Rule, source: str | None, filter_sql: str = "TRUE", *,
                      order: str = "m.ev, m.id") -> tuple[Frame, int]:

@@ -9,6 +9,7 @@ from .actions.tasks import close_tasks
 from .actors import check_completer
 from .events import EventRejected
 from .run import Run
+from .task_forms import check_completion
 
 
 def find_task(run: Run, ref: Any) -> tuple[int, str, str, list[str], str]:
@@ -40,13 +41,21 @@ def find_task(run: Run, ref: Any) -> tuple[int, str, str, list[str], str]:
     return rows[0]
 
 
-def complete(run: Run, ref: Any, outcome: str, comment: str | None) -> int:
-    """Complete a task with an allowed outcome and fire the rules waiting on it; returns its id."""
+def complete(run: Run, ref: Any, outcome: str, comment: str | None, fields: dict[str, Any] | None = None,
+             text_input: bool = False) -> int:
+    """Complete a task with an allowed outcome (and its form's ``fields``), fire the rules waiting on it; its id.
+
+    ``text_input``: the field values are text to convert (``--set FIELD=VALUE``), not JSON values.
+    """
     task_id, process_name, name, outcomes, status = find_task(run, ref)
     if status != "open":
         raise EventRejected(f"task #{task_id} '{name}' is already {status}")
     if outcomes and outcome not in outcomes:
         raise EventRejected(f"task #{task_id} '{name}' has no outcome '{outcome}' (allowed: {', '.join(outcomes)})")
+    form = check_completion(run.project, run.project.processes[process_name].tasks.get(name), task_id, outcome,
+                            comment, fields, run.now, text_input)
+    if form is not None:
+        run.con.execute("UPDATE rd_tasks SET form = CAST(? AS JSON) WHERE id = ?", [form, task_id])
     process = run.project.processes[process_name]
     kind = process.tasks.get(name)
     if kind is not None and kind.completed_by is not None:

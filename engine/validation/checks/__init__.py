@@ -13,9 +13,11 @@ from .presentation import check_presentation
 from .processes import check_processes
 from .reachability import check_reachability
 from .rules import check_rules
+from .task_forms import check_task_forms
 
 CHECKS = (
     check_processes,
+    check_task_forms,
     check_field_cycles,
     check_event_types,
     check_constraints,

@@ -107,5 +107,5 @@ def _check_trigger(report: Report, rule: Rule, process: Process | None) -> dict[
                 if outcome is not None:
                     oloc = trigger.loc.at("outcome", i) if isinstance(outcomes, list) else trigger.loc.at("outcome")
                     resolve_member(report, oloc, "E-REF-OUTCOME", f"task '{value}'", "outcome", outcome, allowed)
-        namespaces["task"] = dict(TASK_FIELDS)
+        namespaces["task"] = form_task_fields(process.tasks.get(value)) if isinstance(value, str) else dict(TASK_FIELDS)
     return namespaces
