@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -243,14 +244,20 @@ def verify(project_path: Path, db_path: str | None, wait_seconds: float) -> None
     """Replay every accepted event and command from scratch and compare with the database.
 
     Exit 0 when items, tasks, documents, outbox, journal and clock all match;
-    1 with the differences otherwise.
+    1 with the differences otherwise. Consecutive events are replayed in
+    batches, as ingest applies them; a progress bar shows on a terminal. The
+    database is only read (other read-only commands may run meanwhile).
 
     \b
     Example:
       ruledeck verify -p definitions/complaints
     """
-    with open_engine(project_path, db_path, wait_seconds) as engine:
-        result = engine.verify()
+    with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
+        if sys.stderr.isatty():
+            with click.progressbar(length=1, label="replaying", file=sys.stderr, show_eta=True) as bar:
+                result = engine.verify(partial(_replayed, bar))
+        else:
+            result = engine.verify()
     if not result.differences:
         click.echo(f"verified: {result.events} event(s) and {result.commands} command(s) replayed; "
                    f"{len(result.tables)} tables match")
@@ -261,3 +268,10 @@ def verify(project_path: Path, db_path: str | None, wait_seconds: float) -> None
         for example in diff.examples:
             click.echo(f"  {example[0]}: {example[1:]}")
     raise click.exceptions.Exit(ExitCode.FINDINGS)
+
+
+def _replayed(bar, done: int, total: int) -> None:
+    """Move the verify bar to ``done`` of ``total`` inputs (redrawn once per thousandth, not per event)."""
+    bar.length = max(total, 1)
+    if done - bar.pos >= max(1, total // 1000) or done == total:
+        bar.update(done - bar.pos)

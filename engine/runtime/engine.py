@@ -161,11 +161,11 @@ class Engine:
             copy.close()
             shutil.rmtree(folder, ignore_errors=True)
 
-    def verify(self):
-        """Replay the input log into a fresh database and compare; see :mod:`.verify`."""
+    def verify(self, progress=None):
+        """Replay the input log into a fresh database and compare; ``progress(done, total)``; see :mod:`.verify`."""
         from .verify import verify
 
-        return verify(self)
+        return verify(self, progress)
 
     # -- input -----------------------------------------------------------------------
     def ingest(self, records: Iterable[RawEvent], source: str = "-", batch_size: int = BATCH_SIZE) -> IngestSummary:
@@ -173,8 +173,11 @@ class Engine:
         return Ingester(self, source, batch_size).run(records)
 
     def complete_task(self, task: int | dict, outcome: str, comment: str | None = None,
-                      actor: str | None = None) -> int:
-        """Complete a task at the current clock as ``actor`` (a person, or nobody); the rules waiting on it fire."""
+                      actor: str | None = None, fields: dict | None = None, text_input: bool = False) -> int:
+        """Complete a task at the current clock as ``actor`` (a person, or nobody); the rules waiting on it fire.
+
+        ``fields``: the values of the task kind's form (text to convert when ``text_input``, as ``--set`` gives).
+        """
         from .actors import known_actor
 
         actor = known_actor(self.project, actor)
@@ -183,10 +186,11 @@ class Engine:
             raise UsageError("the clock has not started: ingest events or 'ruledeck tick --to …' first")
         with self.transaction():
             self.log_command("task_done", {"task": task, "outcome": outcome, "comment": comment}
-                             | ({"actor": actor} if actor else {}))
+                             | ({"actor": actor} if actor else {})
+                             | ({"fields": fields, "text_input": text_input} if fields else {}))
             run = Run(self.con, self.compiled, now, Cause("command", f"task-done:{task}", actor))
             try:
-                task_id = complete(run, task, outcome, comment)
+                task_id = complete(run, task, outcome, comment, fields, text_input)
             finally:
                 run.close()
         self.after_commit(run)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import groupby
 from pathlib import Path
 
 from ..store.names import quote
 from .events import RawEvent
+from .ingest import Ingester
 
 COMPARED_SYSTEM = {
     "rd_tasks": "*",
@@ -45,40 +49,86 @@ class VerifyResult:
     differences: list[Difference]
 
 
-def _inputs(engine) -> list[tuple[int, str, str]]:
-    rows = engine.con.execute(
-        "SELECT seq, 'event' AS kind, raw FROM rd_events UNION ALL "
-        "SELECT seq, kind, CAST(payload AS VARCHAR) FROM rd_commands ORDER BY seq").fetchall()
-    return rows
+INPUTS = ("SELECT seq, 'event' AS kind, raw FROM rd_events UNION ALL "
+          "SELECT seq, kind, CAST(payload AS VARCHAR) FROM rd_commands ORDER BY seq")
+FETCH_ROWS = 10_000
+"""Input log rows read at a time (the log is streamed, never held whole)."""
+
+Progress = Callable[[int, int], None]
+"""Called with (inputs replayed, inputs in all) as the replay goes."""
 
 
-def replay(engine, target: Path):
-    """A new engine at ``target`` fed with ``engine``'s input log, in order."""
+def _counts(engine) -> tuple[int, int]:
+    """How many events and commands the input log holds."""
+    return engine.con.execute("SELECT (SELECT count(*) FROM rd_events), (SELECT count(*) FROM rd_commands)").fetchone()
+
+
+def _inputs(engine) -> Iterator[tuple[int, str, str]]:
+    cursor = engine.con.execute(INPUTS)
+    while rows := cursor.fetchmany(FETCH_ROWS):
+        yield from rows
+
+
+def replay(engine, target: Path, progress: Progress | None = None):
+    """A new engine at ``target`` fed with ``engine``'s input log, in order.
+
+    Consecutive events go to one ingest (so batching applies, as it did when
+    they came in: nothing else happened between them); each command ends a run.
+    """
     from ..timing import parse_datetime
     from .engine import Engine
 
+    total = sum(_counts(engine))
     copy = Engine.open(engine.project, str(target))
-    for seq, kind, text in _inputs(engine):
-        if kind == "event":
-            copy.ingest([RawEvent(seq, text, json.loads(text))])
-        elif kind == "tick":
-            copy.tick(parse_datetime(json.loads(text)["to"], engine.project.timezone))
-        elif kind == "task_done":
-            data = json.loads(text)
-            copy.complete_task(data["task"], data["outcome"], data.get("comment"))
-        elif kind == "move":
-            data = json.loads(text)
-            copy.move(data["item"], data["stage"])
+    done = 0
+    for is_event, group in groupby(_inputs(engine), key=lambda row: row[1] == "event"):
+        if is_event:
+            seen = [0]
+            report = partial(_shifted, progress, done, total) if progress else None
+            Ingester(copy, "verify").run(_events(group, seen), report)
+            done += seen[0]
+            continue
+        for _, kind, text in group:
+            _command(copy, kind, json.loads(text), parse_datetime, engine.project.timezone)
+            done += 1
+            if progress:
+                progress(done, total)
     return copy
 
 
-def verify(engine) -> VerifyResult:
-    """Replay into a temporary database and compare items, tasks, documents, outbox, journal and clock."""
+def _events(rows: Iterator[tuple[int, str, str]], seen: list[int]) -> Iterator[RawEvent]:
+    """The logged events as ingest reads them, streamed; ``seen[0]`` counts them."""
+    for seq, _, text in rows:
+        seen[0] += 1
+        yield RawEvent(seq, text, json.loads(text))
+
+
+def _shifted(progress: Progress, before: int, total: int, count: int) -> None:
+    progress(before + count, total)
+
+
+def _command(copy, kind: str, data: dict, parse_datetime, timezone: str) -> None:
+    """Replay one logged command."""
+    if kind == "tick":
+        copy.tick(parse_datetime(data["to"], timezone))
+    elif kind == "task_done":
+        copy.complete_task(data["task"], data["outcome"], data.get("comment"), actor=data.get("actor"),
+                           fields=data.get("fields"), text_input=bool(data.get("text_input")))
+    elif kind == "move":
+        copy.move(data["item"], data["stage"], actor=data.get("actor"))
+
+
+def verify(engine, progress: Progress | None = None) -> VerifyResult:
+    """Replay into a temporary database and compare items, tasks, documents, outbox, journal and clock.
+
+    The cost is one replay of the log (batched as ingest batches) and one
+    set-based comparison per table, so it grows linearly with the history.
+    """
     folder = Path(tempfile.mkdtemp(prefix="ruledeck-verify-"))
     try:
-        copy = replay(engine, folder / "replay.duckdb")
+        events, commands = _counts(engine)
+        copy = replay(engine, folder / "replay.duckdb", progress)
         copy.close()
-        inputs = _inputs(engine)
         con = engine.con
         con.execute(f"ATTACH '{folder / 'replay.duckdb'}' AS rd_replay (READ_ONLY)")
         try:
@@ -86,8 +136,7 @@ def verify(engine) -> VerifyResult:
             differences = [d for d in (_compare(con, t, c) for t, c in tables.items()) if d]
         finally:
             con.execute("DETACH rd_replay")
-        events = sum(1 for _, kind, _ in inputs if kind == "event")
-        return VerifyResult(events, len(inputs) - events, list(tables), differences)
+        return VerifyResult(events, commands, list(tables), differences)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
