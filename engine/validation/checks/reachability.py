@@ -1,4 +1,10 @@
-"""Warn about stages that no rule, creation or person can ever put a card in."""
+"""Warn about stages that no rule, creation or person can ever put a card in.
+
+A stage is reached by being initial or ``manual: true``, or by a ``move`` or ``hold`` naming it (a computed
+move reaches the literals its results can be, and every value of an enum field it returns), or by a
+``create`` / ``schedule`` whose ``stage:`` (or pipeline's first stage) it is. ``resume`` and moves to
+``held_from`` or ``stage`` only return cards to stages they were in before, so they reach nothing new.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +26,15 @@ def check_reachability(report: Report) -> None:
                 if (process.name, stage.name) not in reached and not manual:
                     report.warning(stage.loc, "W-STAGE-UNREACHABLE",
                                    f"no rule or person can put a '{process.name}' card in stage '{stage.name}'",
-                                   "add a rule that moves cards here, or mark the stage 'manual: true'",
-                                   key=True)
+                                   _hint(process.name, stage.name, stage.kind), key=True)
+
+
+def _hint(process: str, stage: str, kind: str) -> str:
+    """What would make the stage reachable."""
+    if kind == "on_hold":
+        return f"add 'hold: {stage}' to a rule of process '{process}', or mark the stage 'manual: true'"
+    return (f"add 'move: {stage}' to a rule of process '{process}' (or 'stage: {stage}' to a create of it), "
+            "or mark the stage 'manual: true' so people can move cards there with 'ruledeck move'")
 
 
 def _manual(loc) -> bool:
