@@ -75,7 +75,7 @@ class Frame:
     batched: bool = False
     created: dict[str, Process] = field(default_factory=dict)
     now_table: bool = False
-    """Read "now" from :data:`NOW_TABLE` (inside a run) instead of writing it into the statement."""
+    """Read "now" from :data:`NOW_VARIABLE` (inside a run) instead of writing it into the statement."""
     task_kind: tuple[str, str] | None = None
     """(process, task name) of a task trigger: its form's fields are readable as ``task.NAME``."""
 

@@ -119,7 +119,7 @@ def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[st
 
 
 BATCH_SIZE = 20_000
-DUPLICATE_CHUNK = 20_000
+DUPLICATE_CHUNK = 4_096
 """Records looked up in the events table at once to find the ones accepted before."""
 
 
