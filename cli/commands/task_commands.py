@@ -44,17 +44,23 @@ def task() -> None:
 @click.option("--name", "task_name", metavar="NAME",
               help="With an item as TASK: its open task of this kind (needed when it has several).")
 @click.option("--comment", default=None, help="A comment kept with the task.")
+@click.option("--set", "values", multiple=True, metavar="FIELD=VALUE",
+              help="A value of the task's form (repeat for several fields, or for the items of a list field).")
 @actor_option
 @project_option
 @db_option
 @wait_option
-def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str | None, actor: str | None,
-              project_path: Path, db_path: str | None, wait_seconds: float) -> None:
+def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str | None, values: tuple[str, ...],
+              actor: str | None, project_path: Path, db_path: str | None, wait_seconds: float) -> None:
     """Complete a task with an outcome; the rules waiting on it fire.
 
     TASK is a task id (12 or #12), or an item (PROCESS:KEY, or its id with
     --name) whose open task to complete: its only one, or the one --name
     names.
+
+    --set FIELD=VALUE fills in the task's form (declared with the task
+    kind's form:); the values are checked like an event's payload, and the
+    fields and comment the outcome needs must be given.
 
     \b
     Example:
@@ -64,8 +70,25 @@ def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str |
     from ruledeck.engine import resolve_task
 
     with open_engine(project_path, db_path, wait_seconds) as engine:
-        task_id = engine.complete_task(resolve_task(engine, task_ref, task_name), outcome, comment, actor=actor)
+        task_id = engine.complete_task(resolve_task(engine, task_ref, task_name), outcome, comment, actor=actor,
+                                       fields=form_values(values), text_input=True)
     click.echo(f"task #{task_id} completed as {outcome}")
+
+
+def form_values(pairs: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """``FIELD=VALUE`` options as a mapping; a field given twice or more gets the list of its values."""
+    values: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected FIELD=VALUE, got {pair!r}", param_hint="--set")
+        name = name.strip()
+        if name in values:
+            previous = values[name]
+            values[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            values[name] = value
+    return values
 
 
 @click.command()

@@ -124,3 +124,30 @@ def test_misused_forms_are_positioned_findings(cli, tmp_path):
             "'visit' has no field 'reasons' (did you mean 'reason'?)") in out
     assert "error E-EXPR-UNKNOWN-FIELD at rules.visit_failed.then[0].set.failure: 'task' has no field 'reson' " \
            "(did you mean 'reason'?)" in out
+
+
+def test_task_done_sets_form_fields_from_the_command_line(cli, tmp_path):
+    project = _project(tmp_path)
+    db = str(tmp_path / "t.duckdb")
+    first_two = "".join(PROJECT["events.jsonl"].splitlines(keepends=True)[:2])
+    (tmp_path / "two.jsonl").write_text(first_two)
+    assert cli("ingest", str(tmp_path / "two.jsonl"), "-p", project, "--db", db).exit_code == 0
+
+    def done(*args):
+        return cli("task", "done", *args, "-p", project, "--db", db)
+
+    refused = done("2", "--outcome", "failed", "--set", "engineer=petrov", "--set", "reason=no_parts")
+    assert (refused.exit_code, refused.output) == (1, "Error: task #2 'visit': outcome 'failed' needs a comment "
+                                                      "(--comment …)\n")
+    wrong = done("1", "--outcome", "done", "--set", "engineer=petrov", "--set", "cost=lots")
+    assert wrong.output == "Error: task #1 'visit': field 'cost' must be a number (got \"lots\")\n"
+    assert done("1", "--outcome", "done", "--set", "cost").exit_code == 2
+    ok = done("1", "--outcome", "done", "--set", "engineer=petrov", "--set", "cost=7.5",
+              "--set", "areas=pump", "--set", "areas=valve")
+    assert (ok.exit_code, ok.output) == (0, "task #1 completed as done\n")
+    assert done("request:R-2", "--name", "visit", "--outcome", "failed", "--set", "engineer=petrov",
+                "--set", "reason=no_access", "--comment", "locked").exit_code == 0
+    items = json.loads(cli("items", "request", "-p", project, "--db", db, "--format", "json").output)
+    assert [(i["stage"], i["cost"], i["areas"], i["failure"]) for i in items] == [
+        ("done", "7.50", ["pump", "valve"], None), ("failed", None, None, "no_access: locked")]
+    assert cli("verify", "-p", project, "--db", db).exit_code == 0
