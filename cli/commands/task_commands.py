@@ -65,7 +65,7 @@ def task_done(task_ref: str, outcome: str, task_name: str | None, comment: str |
     \b
     Example:
       ruledeck task done 12 --outcome justified -p definitions/complaints
-      ruledeck task done complaint:CLM-2026-00001 --name review --outcome justified
+      ruledeck task done complaint:CLM-2026-00001 --name review --outcome justified --as zaitsev
     """
     from ruledeck.engine import resolve_task
 
@@ -108,7 +108,7 @@ def move(item: str, stage: str, actor: str | None, project_path: Path, db_path: 
     \b
     Example:
       ruledeck move 42 archived -p definitions/complaints
-      ruledeck move device:AX-21-0457 decommissioned -p definitions/service_requests
+      ruledeck move device:AX-21-0457 decommissioned --as kiseleva -p definitions/service_requests
     """
     from ruledeck.engine import resolve_item
 
