@@ -1,4 +1,4 @@
-"""Period tables: offsets grow and are not negative, labels are unique, an enum's values cover the variants."""
+"""Period tables (offsets grow, none negative, labels unique, an enum covers the variants) and completed_by findings."""
 
 from __future__ import annotations
 
@@ -110,4 +110,22 @@ def test_offsets_must_grow_and_not_be_negative_and_labels_differ(project_factory
         "('3 months') (order the rows by offset, each later than the one before)",
         "extra.yaml:36:34: error E-PERIOD-LABEL: label 'three' of variant 'all' is already used by row 2 (give every "
         "row of a variant its own label)",
+    ]
+
+
+def test_completed_by_names_a_role_and_is_a_condition_over_the_item_and_actor(project_factory):
+    files = {"extra.yaml": textwrap.dedent("""
+        processes:
+          approval:
+            fields: {manager: {type: person}}
+            pipelines: {main: {stages: {new: {}}}}
+            tasks:
+              sign: {outcomes: [signed], completed_by: {role: dispatchr}}
+              check: {outcomes: [ok], completed_by: "actor = managr"}
+              visa: {outcomes: [ok], completed_by: "actor = manager or contains(actor_roles, 'dispatcher')"}
+        """)}
+    found = [f.format().removeprefix("project/") for f in validate_project(project_factory(files)).findings]
+    assert found == [
+        "extra.yaml:7:55: error E-REF-ROLE: there is no role 'dispatchr' (did you mean 'dispatcher'?)",
+        "extra.yaml:8:54: error E-EXPR-UNKNOWN-FIELD: unknown field 'managr' (did you mean 'manager'?)",
     ]
