@@ -63,7 +63,8 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
                  values: dict[str, str], depth: int, *, pipeline_sql: str, stage_sql: str | None,
                  extra_from: str = "", where: str = "TRUE", order: str = "m.rn") -> tuple[str, int]:
     """Create one item of ``target`` per selected row; returns the change table (``id``, ``rn``, ``stage``)."""
-    columns = [f"row_number() OVER (ORDER BY {order}) AS n", "m.rn AS rn", f"({pipeline_sql}) AS pipeline",
+    # "rd n": a name no field can have (a field 'n' would otherwise be silently renamed and get the number)
+    columns = [f'row_number() OVER (ORDER BY {order}) AS "rd n"', "m.rn AS rn", f"({pipeline_sql}) AS pipeline",
                f"{frame.now_sql()} AS now_at", "m.ev AS ev"]
     columns += [f"({sql}) AS {quote(name)}" for name, sql in values.items()]
     staging, count = run.create_temp(
@@ -82,7 +83,7 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
             fields[name] = _sequence_sql(run, target, name, declared.sequence, count)
         elif declared.default is not None:
             fields[name] = literal_sql(declared.default)
-    selects = [f"{base} + c.n AS id", "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage",
+    selects = [f'{base} + c."rd n" AS id', "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage",
                "c.now_at AS now_at", "c.ev AS ev"]
     selects += [f"{sql} AS {quote(name)}" for name, sql in fields.items()]
     table, _ = run.create_temp(f"SELECT {', '.join(selects)} FROM {staging} c", "c")

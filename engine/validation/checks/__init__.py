@@ -14,11 +14,13 @@ from .processes import check_processes
 from .reachability import check_reachability
 from .rules import check_rules
 from .task_forms import check_task_forms
+from .working_names import check_working_names
 
 CHECKS = (
     check_processes,
     check_task_forms,
     check_field_cycles,
+    check_working_names,
     check_event_types,
     check_constraints,
     check_directory,

@@ -105,3 +105,33 @@ def test_update_reads_the_items_created_before_it_and_the_task_in_its_nested_act
     summary = h.event("t1", "task_done", "2026-01-03T10:00:00+03:00", task=task, outcome="done")
     assert summary.rejected == []
     assert h.items("line", "order_no, note", "id > 3") == [{"order_no": "N1", "note": f"picked #{task}"}]
+
+
+COUNTED = """
+processes:
+  box:
+    fields:
+      code: {type: string}
+      n: {type: int, default: 0}
+    pipelines: {main: {stages: {new: {}}}}
+event_types:
+  boxed: {fields: {code: {type: string}, n: {type: int}}}
+rules:
+  make_box:
+    when: {event: boxed}
+    then:
+      - create: {process: box, set: {code: event.code, n: "coalesce(event.n, 0)"}}
+"""
+
+
+def test_a_field_named_n_keeps_its_value_when_items_are_created_one_at_a_time_and_in_a_batch(harness):
+    """Found by the generated-projects test: ``n`` clashed with the create's row number and got it instead."""
+    events = [(f"b{i}", "boxed", f"2026-01-01T10:0{i}:00+03:00", {"code": f"B{i}", "n": None if i else 7})
+              for i in range(3)]
+    one = harness(COUNTED)
+    for event in events:
+        assert one.events(event).rejected == []
+    batched = harness(COUNTED)
+    assert batched.events(*events).rejected == []
+    expected = [{"code": "B0", "n": 7}, {"code": "B1", "n": 0}, {"code": "B2", "n": 0}]
+    assert one.items("box", "code, n") == batched.items("box", "code, n") == expected

@@ -74,3 +74,15 @@ def test_lookup_rows_are_checked_against_their_columns_types_and_values(tmp_path
         (14, 67, "E-LOOKUP-VALUE", "lookups.tariffs.rows[2].count",
          "lookup 'tariffs', column 'count': [1] is not a single value (a lookup column holds one value per row)"),
     ]
+
+
+def test_fields_named_like_the_engines_working_columns_are_refused(tmp_path):
+    defs = ("processes:\n  box:\n    fields: {rn: {type: int}, size: {type: int}}\n"
+            "    pipelines: {main: {stages: {new: {}}}}\n"
+            "event_types:\n  boxed: {fields: {ev: {type: string}}}\n")
+    assert [f[2:] for f in _findings(tmp_path, defs)] == [
+        ("E-FIELD-RESERVED", "processes.box.fields.rn",
+         "field 'rn' of process 'box': 'rn' is a column the engine uses while it applies rules"),
+        ("E-FIELD-RESERVED", "event_types.boxed.fields.ev",
+         "field 'ev' of event type 'boxed': 'ev' is a column the engine uses while it applies rules"),
+    ]
