@@ -28,6 +28,17 @@ def task_fields(kind: TaskKind | None) -> dict[str, Type]:
     return names
 
 
+TASK_ROW_FIELDS = {
+    "id": Type("int"),
+    "name": Type("string"),
+    "title": Type("string"),
+    "assignee": Type("string"),
+    "due_at": Type("datetime"),
+    "status": Type("string"),
+    "created_at": Type("datetime"),
+}
+"""What later actions read of a task made by ``task: {name: …, as: NAME}`` (``NAME.id``, ``NAME.due_at``)."""
+
 ROW_FIELDS = {
     "offset": Type("interval"),
     "label": Type("string"),

@@ -285,6 +285,7 @@ FUNCTION_PY: dict[str, Callable[..., Any]] = {
     "starts_with": lambda i, s, prefix: s.startswith(prefix),
     "contains": lambda i, haystack, needle: _contains(haystack, needle),
     "cardinality": lambda i, items: len(items),
+    "has_open_task": lambda i, name: name in i.values.get((None, "__open_tasks__"), ()),
     "coalesce": lambda i, *args: next((arg for arg in args if arg is not None), None),
     "least": lambda i, *args: _extreme(min, i, *args),
     "greatest": lambda i, *args: _extreme(max, i, *args),

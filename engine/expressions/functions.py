@@ -89,6 +89,11 @@ def _contains(types: list[Type], nodes: list[exp.Expr]) -> None:
         raise ArgumentError(f"contains() on a string looks for a string, got {needle}", 1)
 
 
+def _task_name(types: list[Type], nodes: list[exp.Expr]) -> None:
+    if not (isinstance(nodes[0], exp.Literal) and nodes[0].is_string):
+        raise ArgumentError("has_open_task() takes a task kind's name as a literal, e.g. has_open_task('call')", 0)
+
+
 def _ordered(types: list[Type], nodes: list[exp.Expr]) -> None:
     for index, t in enumerate(types):
         if not orderable(t) or t.kind == "enum":
@@ -201,6 +206,14 @@ _ROWS = (
     ),
     Function(
         "cardinality", ("list:list",), "int", "The number of elements of a list.", "cardinality(serials) > 0"
+    ),
+    Function(
+        "has_open_task",
+        ("name:text",),
+        "bool",
+        "Whether the item has an open task of the kind named (a literal); false outside an item's place.",
+        "not has_open_task('customs_check')",
+        check=_task_name,
     ),
     Function(
         "coalesce",

@@ -114,6 +114,14 @@ def _round(args: list[exp.Expr], types: list[Type]) -> exp.Expr:
     return exp.Round(this=args[0], decimals=args[1]) if len(args) > 1 else exp.Round(this=args[0])
 
 
+def _open_task(resolver: Resolver, name: exp.Expr) -> exp.Expr:
+    """An ``EXISTS`` over the tasks table for the resolver's item (resolvers of item places offer it)."""
+    open_task = getattr(resolver, "open_task", None)
+    if open_task is None:
+        return exp.false()
+    return open_task(name.name)
+
+
 _Builder = Callable[["_Compiler", list[exp.Expr], list[Type], Type], exp.Expr]
 
 FUNCTION_SQL: dict[str, _Builder] = {
@@ -146,6 +154,7 @@ FUNCTION_SQL: dict[str, _Builder] = {
     "starts_with": lambda c, a, t, r: exp.StartsWith(this=a[0], expression=a[1]),
     "contains": lambda c, a, t, r: _contains(a, t),
     "cardinality": lambda c, a, t, r: exp.ArraySize(this=a[0]),
+    "has_open_task": lambda c, a, t, r: _open_task(c.resolver, a[0]),
     "coalesce": lambda c, a, t, r: exp.Coalesce(this=a[0], expressions=a[1:]),
     "least": lambda c, a, t, r: exp.Least(this=a[0], expressions=a[1:], ignore_nulls=True),
     "greatest": lambda c, a, t, r: exp.Greatest(this=a[0], expressions=a[1:], ignore_nulls=True),

@@ -76,6 +76,8 @@ class Frame:
     created: dict[str, Process] = field(default_factory=dict)
     now_table: bool = False
     """Read "now" from :data:`NOW_VARIABLE` (inside a run) instead of writing it into the statement."""
+    created_tasks: dict[str, str] = field(default_factory=dict)
+    """Task kinds made by ``task … as: NAME`` (name -> kind); the match table's ``as_<name>`` holds the task id."""
     task_kind: tuple[str, str] | None = None
     """(process, task name) of a task trigger: its form's fields are readable as ``task.NAME``."""
 
@@ -99,6 +101,8 @@ class Frame:
             namespaces["source"] = item_fields(self.source)
         for name, process in self.created.items():
             namespaces[name] = item_fields(process)
+        for name in self.created_tasks:
+            namespaces[name] = task_row_namespace()
         namespaces.update(extra)
         return Scope(rule_fields(self.process), namespaces)
 
@@ -111,12 +115,14 @@ class Frame:
         """What an expression compiled over this frame depends on (not its match table's name nor its now)."""
         return (self.process.name if self.process else None, self.source.name if self.source else None,
                 self.event.name if self.event else None, self.has_event, self.task, self.per_row_now,
-                self.batched, self.now_table, tuple((n, p.name) for n, p in self.created.items()), self.task_kind)
+                self.batched, self.now_table, tuple((n, p.name) for n, p in self.created.items()), self.task_kind,
+                tuple(self.created_tasks.items()))
 
     def nested(self, **changes) -> Frame:
         """A copy with some attributes changed."""
         values = {**self.__dict__, **changes}
         values["created"] = dict(values["created"])
+        values["created_tasks"] = dict(values["created_tasks"])
         return Frame(**values)
 
 
@@ -172,10 +178,20 @@ class FrameResolver:
 
                 return form_value_sql("tk", form.fields.fields[name])
             return column("tk", name)
+        if namespace in self.frame.created_tasks:
+            alias = f"as_{namespace}"
+            self.joins.setdefault(alias, f"LEFT JOIN rd_tasks {quote(alias)} ON {quote(alias)}.id = m.{quote(alias)}")
+            return column(alias, name)
         if namespace in self.frame.created:
             alias = f"as_{namespace}"
             return self.item_column(alias, self.frame.created[namespace], f"m.{quote(alias)}", name)
         raise KeyError(f"{namespace}.{name}")
+
+    def open_task(self, name: str) -> exp.Expression:
+        """``has_open_task(name)`` for the frame's item."""
+        if self.frame.process is None:
+            return exp.false()
+        return open_task_sql(self.column(None, "id"), self.frame.process.name, name)
 
     def item_column(self, alias: str, process: Process | None, key: str, name: str) -> exp.Expression:
         """A field of an item joined as ``alias``: a column, a stage kind, or an inlined computed/rollup."""
@@ -209,6 +225,9 @@ class _AliasResolver:
 
     def now(self) -> exp.Expression:
         return self.outer.now()
+
+    def open_task(self, name: str) -> exp.Expression:
+        return open_task_sql(column(self.alias, "id"), self.process.name, name)
 
     def column(self, namespace: str | None, name: str) -> exp.Expression:
         if namespace is not None:
@@ -341,3 +360,21 @@ def task_namespace(kind) -> dict[str, Type]:
     from ..definitions.scopes import task_fields
 
     return task_fields(kind)
+
+
+def task_row_namespace() -> dict[str, Type]:
+    """What ``NAME.`` reads of a task made by ``task … as: NAME``."""
+    from ..definitions.scopes import TASK_ROW_FIELDS
+
+    return dict(TASK_ROW_FIELDS)
+
+
+def open_task_sql(item: exp.Expression, process: str, name: str) -> exp.Expression:
+    """``EXISTS`` an open task of kind ``name`` on ``item`` (a process's item id); literals, never pasted text."""
+    conditions = exp.and_(
+        exp.EQ(this=exp.column("process", table="ot"), expression=exp.Literal.string(process)),
+        exp.EQ(this=exp.column("item", table="ot"), expression=item),
+        exp.EQ(this=exp.column("name", table="ot"), expression=exp.Literal.string(name)),
+        exp.EQ(this=exp.column("status", table="ot"), expression=exp.Literal.string("open")))
+    return exp.Exists(this=exp.select("1").from_(exp.alias_(exp.table_("rd_tasks"), "ot", table=True))
+                      .where(conditions))

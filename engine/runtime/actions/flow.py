@@ -50,7 +50,8 @@ def related_items(run: Run, action: Action, frame: Frame) -> tuple[Frame, int]:
         where = compile_sql(spec["where"], resolver, inner_scope, Type("bool"))
     src = "MIN(m.id)" if frame.process is not None else "NULL::BIGINT"
     task = "MIN(m.task)" if frame.task else "NULL::BIGINT"
-    created = "".join(f", MIN(m.{quote('as_' + name)}) AS {quote('as_' + name)}" for name in frame.created)
+    created = "".join(f", MIN(m.{quote('as_' + name)}) AS {quote('as_' + name)}"
+                      for name in [*frame.created, *frame.created_tasks])
     match, count = run.create_temp(
         f"SELECT row_number() OVER (ORDER BY tg.id) AS rn, tg.id AS id, {src} AS src, {task} AS task, "
         f"MIN(m.now_at) AS now_at, MIN(m.ev) AS ev{created} FROM {resolver.from_clause()} WHERE {where} "

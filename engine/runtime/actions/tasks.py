@@ -84,6 +84,8 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
     assignee = assignee_sql(spec.get("assignee", kind.assignee), process)
     count = run.con.execute(f"SELECT count(*) FROM {frame.match} WHERE id IS NOT NULL").fetchone()[0]
     if not count:
+        if spec.get("as"):  # later actions still read NAME.… (as nothing)
+            _remember_task(run, frame, spec["as"], kind.name, None)
         return []
     base = next_ids(run, "task_id", count)
     staged, _ = run.create_temp(
@@ -95,6 +97,8 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
         f"created_at, rule) SELECT id, ?, item, ?, assignee, due_at, due_kind, {outcomes}, 'open', comment, now_at, ? "
         f"FROM {staged}",
         [process.name, kind.name, rule.name])
+    if spec.get("as"):
+        _remember_task(run, frame, spec["as"], kind.name, staged)
     tail, params = run.journal_sql(rule, depth)
     run.con.execute(
         f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), now_at, item, ?, 'task', ?, NULL, "
@@ -107,6 +111,15 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
                  run.con.execute(f"SELECT id, item FROM {staged}").fetchall()]
         write_back(run.con, "rd_tasks", "title", pairs)
     return []
+
+
+def _remember_task(run: Run, frame: Frame, name: str, kind: str, staged: str | None) -> None:
+    """``as: NAME``: the new task's id on each frame row, for later actions to read as ``NAME.FIELD``."""
+    column = quote(f"as_{name}")
+    run.con.execute(f"ALTER TABLE {frame.match} ADD COLUMN IF NOT EXISTS {column} BIGINT")
+    if staged is not None:
+        run.con.execute(f"UPDATE {frame.match} SET {column} = k.id FROM {staged} k WHERE {frame.match}.id = k.item")
+    frame.created_tasks[name] = kind
 
 
 def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, status: str,

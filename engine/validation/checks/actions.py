@@ -16,7 +16,7 @@ from typing import Any
 from sqlglot import exp
 
 from ...definitions.model import Action, Loc, Process, Rule
-from ...definitions.scopes import ROW_FIELDS, field_type, item_fields, rule_fields
+from ...definitions.scopes import ROW_FIELDS, TASK_ROW_FIELDS, field_type, item_fields, rule_fields
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, expression_tree, resolve, resolve_member
@@ -212,6 +212,12 @@ def check_task(report: Report, action: Action, ctx: ActionContext) -> None:
         check_due(report, loc.at("due"), spec["due"], ctx.scope())
     if "comment" in spec:
         check_expression(report, loc.at("comment"), spec["comment"], ctx.scope(), Type("text"))
+    if isinstance(spec.get("as"), str):
+        if spec["as"] in ("event", "task", "source", "row"):
+            report.error(loc.at("as"), "E-NAME-RESERVED", f"'{spec['as']}' is a namespace of expressions",
+                         "pick another name, e.g. 'new_task'")
+        else:
+            ctx.namespaces[spec["as"]] = dict(TASK_ROW_FIELDS)
 
 
 def check_close_tasks(report: Report, action: Action, ctx: ActionContext) -> None:

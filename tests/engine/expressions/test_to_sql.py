@@ -142,7 +142,7 @@ def test_every_function_renders_for_postgres_too(table, name):
         "greatest": "greatest(n1, i1)", "round": "round(n1, 1)", "if": "if(b1, 1, 2)",
         "starts_with": "starts_with(s1, 'a')", "days_between": "days_between(t1, ts)",
         "age_years": "age_years(t1, ts)", "add_months": "add_months(ts, i1)", "add_days": "add_days(t1, 2)",
-        "add_working_days": "add_working_days(ts, i1)",
+        "add_working_days": "add_working_days(ts, i1)", "has_open_task": "has_open_task('call')",
     }  # fmt: skip
     function = FUNCTIONS[name]
     params = {"time": "ts", "num": "n1", "text": "s1", "list": "tags"}
