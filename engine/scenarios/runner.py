@@ -163,7 +163,7 @@ def _task_done_event(spec: dict[str, Any]) -> dict[str, Any]:
     if "comment" in spec:
         payload["comment"] = spec["comment"]
     event = {"type": "task_done", "payload": payload}
-    for key in ("id", "time"):
+    for key in ("id", "time", "actor"):
         if key in spec:
             event[key] = spec[key]
     return event
@@ -172,6 +172,8 @@ def _task_done_event(spec: dict[str, Any]) -> dict[str, Any]:
 def _record(engine: Engine, loc: Loc, event: dict[str, Any], default_id: str, line: int) -> RawEvent:
     data = {"id": event.get("id", default_id), "type": event["type"], "time": event.get("time"),
             "payload": event.get("payload") or {}}
+    if event.get("actor") is not None:
+        data["actor"] = event["actor"]
     if data["time"] is None:
         now = engine.clock()
         if now is None:
