@@ -82,7 +82,8 @@ def card_text(card: ItemCard) -> str:
     for task in card.tasks:
         outcomes = ", ".join(task["outcomes"] or [])
         out.append(f"  #{task['id']} {task['name']} · {clean(task['title'] or '')} · {task['assignee'] or NULL} · "
-                   f"due {_value(task['due_at'])}" + (f" · outcomes {outcomes}" if outcomes else ""))
+                   f"due {_value(task['due_at'])}" + (f" · outcomes {outcomes}" if outcomes else "")
+                   + (f" · {clean(task['comment'])}" if task.get("comment") else ""))
     if not card.tasks:
         out.append("  none")
     out += ["", "Documents"]
@@ -163,6 +164,15 @@ def explanation_text(result: Explanation) -> str:
         out += ["", "Timers (date and dwell rules of this process)"]
         for rule_check in result.timers:
             out += _check_lines(rule_check)
+    if result.tasks:
+        out += ["", "Tasks"]
+        for task in result.tasks:
+            done = f" as {task['outcome']}" if task["outcome"] else ""
+            filled = ", ".join(f"{k}={clean(str(v))}" for k, v in (task["form"] or {}).items())
+            out.append(f"  #{task['id']} {task['name']}: {task['status']}{done}"
+                       + (f" {_value(task['closed_at'])}" if task["closed_at"] else "")
+                       + (f" · {filled}" if filled else "")
+                       + (f" · {clean(task['comment'])}" if task["comment"] else ""))
     if result.refusals:
         out += ["", "Refused: events that named this item and were rejected (nothing of them was applied)"]
         out += [f"  event {r.event_id} ({r.type}) {_value(r.rejected_at)}: {r.reason}" for r in result.refusals]
@@ -242,4 +252,5 @@ def explanation_dict(result: Explanation) -> dict[str, Any]:
                        for e in result.events],
             "timers": [check(c) for c in result.timers],
             "refusals": [{"event": r.event_id, "type": r.type, "reason": r.reason, "rejected_at": r.rejected_at,
-                          "attempts": r.attempts} for r in result.refusals]}
+                          "attempts": r.attempts} for r in result.refusals],
+            "tasks": result.tasks}

@@ -29,7 +29,8 @@ def tasks(project_path: Path, db_path: str | None, wait_seconds: float, assignee
     """
     with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         rows = engine.task_list(assignee=assignee, overdue=overdue, include_closed=show_all)
-    columns = ["id", "process", "item", "name", "title", "assignee", "due_at", "status", "outcome", "outcomes"]
+    columns = ["id", "process", "item", "name", "title", "assignee", "due_at", "status", "outcome", "outcomes",
+               "comment"]
     click.echo(table(rows, fmt, columns) if rows or fmt != "text" else "no tasks")
 
 

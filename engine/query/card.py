@@ -92,8 +92,9 @@ def item_card(engine, text: str) -> ItemCard:
     ref = find_item(engine.project, engine.con, text)
     process, item = ref.process, ref.id
     values, texts = item_values(engine, process, item)
-    tasks = fetch_dicts(engine.con, "SELECT id, name, title, assignee, due_at, due_kind, status, outcomes, created_at, "
-                                    "rule FROM rd_tasks WHERE item = ? AND process = ? AND status = 'open' ORDER BY id",
+    tasks = fetch_dicts(engine.con, "SELECT id, name, title, assignee, due_at, due_kind, status, outcomes, comment, "
+                                    "created_at, rule FROM rd_tasks WHERE item = ? AND process = ? AND status = 'open' "
+                                    "ORDER BY id",
                         [item, process.name])
     for task in tasks:
         task["due_at"] = due_value(task, engine.zone)

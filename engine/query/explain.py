@@ -70,6 +70,8 @@ class Explanation:
     timers: list[RuleCheck]
     refusals: list = field(default_factory=list)
     """Rejected events that named the item (:class:`.refusals.Refusal`): which refusal fired, and why."""
+    tasks: list[dict] = field(default_factory=list)
+    """The item's tasks, closed ones too: outcome, comment and the values of their form."""
 
 
 def explain_item(engine, text: str) -> Explanation:
@@ -79,7 +81,19 @@ def explain_item(engine, text: str) -> Explanation:
 
     card = item_card(engine, text)
     return Explanation(card, _stage_origin(card), _field_origins(card), event_checks(engine, card),
-                       timer_checks(engine, card), refusals_of(engine, card))
+                       timer_checks(engine, card), refusals_of(engine, card), _tasks_of(engine, card))
+
+
+def _tasks_of(engine, card: ItemCard) -> list[dict]:
+    import json
+
+    from .source import fetch_dicts
+
+    rows = fetch_dicts(engine.con, "SELECT id, name, status, outcome, comment, form, closed_at FROM rd_tasks "
+                                   "WHERE item = ? AND process = ? ORDER BY id", [card.id, card.process.name])
+    for row in rows:
+        row["form"] = json.loads(row["form"]) if row["form"] else None
+    return rows
 
 
 # -- why here, why these values -------------------------------------------------------------

@@ -7,7 +7,8 @@ from typing import Any
 
 from ..definitions.model import Rule
 
-_COMPLETED = re.compile(r"^completed #(\d+)(?: as (.+))?$")
+_COMPLETED = re.compile(r"^completed #(\d+)(?: as (\S+))?(?: · .*)?$", re.S)
+"""A completion's journal text: ``completed #12 as reached · the comment`` (outcome and comment optional)."""
 
 
 def _listed(value: Any) -> list[str]:

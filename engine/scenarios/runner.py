@@ -160,8 +160,9 @@ def _task_done_event(spec: dict[str, Any]) -> dict[str, Any]:
     task = spec["task"] if "task" in spec else {"process": spec["process"], "match": spec.get("match") or {},
                                                   "name": spec["name"]}
     payload = {"task": task, "outcome": spec["outcome"]}
-    if "comment" in spec:
-        payload["comment"] = spec["comment"]
+    for key in ("comment", "fields"):
+        if key in spec:
+            payload[key] = spec[key]
     event = {"type": "task_done", "payload": payload}
     for key in ("id", "time", "actor"):
         if key in spec:

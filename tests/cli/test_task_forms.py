@@ -151,3 +151,21 @@ def test_task_done_sets_form_fields_from_the_command_line(cli, tmp_path):
     assert [(i["stage"], i["cost"], i["areas"], i["failure"]) for i in items] == [
         ("done", "7.50", ["pump", "valve"], None), ("failed", None, None, "no_access: locked")]
     assert cli("verify", "-p", project, "--db", db).exit_code == 0
+
+
+def test_the_comment_shows_in_tasks_show_explain_and_the_journal(cli, tmp_path):
+    project = _project(tmp_path)
+    db = str(tmp_path / "t.duckdb")
+    cli("ingest", f"{project}/events.jsonl", "-p", project, "--db", db)
+    tasks = json.loads(cli("tasks", "--all", "-p", project, "--db", db, "--format", "json").output)
+    assert [t["comment"] for t in tasks] == [None, "no pump in stock"]
+    assert "no pump in stock" in cli("tasks", "--all", "-p", project, "--db", db).output.splitlines()[3]
+    shown = cli("show", "request:R-2", "-p", project, "--db", db).output
+    assert "      task visit: completed #2 as failed · no pump in stock\n" in shown
+    explained = cli("explain", "request:R-2", "-p", project, "--db", db).output
+    assert ("Tasks\n  #2 visit: done as failed 2026-12-03 11:00 · engineer=petrov, reason=no_parts · no pump in stock"
+            in explained)
+    data = json.loads(cli("explain", "request:R-2", "-p", project, "--db", db, "--format", "json").output)
+    assert data["tasks"][0] | {"closed_at": None} == {
+        "id": 2, "name": "visit", "status": "done", "outcome": "failed", "comment": "no pump in stock",
+        "form": {"engineer": "petrov", "reason": "no_parts"}, "closed_at": None}

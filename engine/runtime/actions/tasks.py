@@ -122,6 +122,10 @@ def _remember_task(run: Run, frame: Frame, name: str, kind: str, staged: str | N
     frame.created_tasks[name] = kind
 
 
+_COMMENT_OF_K = "(SELECT t.comment FROM rd_tasks t WHERE t.id = k.task)"
+"""The closed task's comment (given on completion, or kept from its creation): shown in its journal entry."""
+
+
 def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, status: str,
                 outcome: str | None, comment: str | None, depth: int) -> list[Change]:
     """Close the open tasks listed by ``tasks_sql`` (ids); completed ones wake ``task`` rules."""
@@ -140,7 +144,8 @@ def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, s
     verb = "completed" if status == "done" else "cancelled"
     run.con.execute(
         f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), {now}, id, ?, 'task', name, 'open', "
-        f"'{verb} #' || task || coalesce(' as ' || outcome, ''), {tail} FROM {table}", [process.name, *params])
+        f"'{verb} #' || task || coalesce(' as ' || outcome, '') || coalesce(' · ' || {_COMMENT_OF_K}, ''), {tail} "
+        f"FROM {table} k", [process.name, *params])
     return [TasksClosed(process.name, table)] if status == "done" else []
 
 
