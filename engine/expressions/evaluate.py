@@ -234,9 +234,14 @@ def _integral(x: Any, rounding: str) -> Any:
     return x.to_integral_value(rounding)
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, tz: ZoneInfo | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float | Decimal):
+        return str(Decimal(repr(value) if isinstance(value, float) else value).quantize(Decimal("0.01"),
+                                                                                       ROUND_HALF_UP))
+    if isinstance(value, datetime):
+        return (value.astimezone(tz) if tz is not None else value).strftime("%Y-%m-%d %H:%M")
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
@@ -281,7 +286,7 @@ FUNCTION_PY: dict[str, Callable[..., Any]] = {
     "upper": lambda i, s: s.upper(),
     "trim": lambda i, s: s.strip(" "),
     "length": lambda i, s: len(s),
-    "concat": lambda i, *args: "".join(_text(arg) for arg in args if arg is not None),
+    "concat": lambda i, *args: "".join(_text(arg, i.tz) for arg in args if arg is not None),
     "starts_with": lambda i, s, prefix: s.startswith(prefix),
     "contains": lambda i, haystack, needle: _contains(haystack, needle),
     "cardinality": lambda i, items: len(items),

@@ -24,9 +24,9 @@ FAMILIES: dict[str, tuple[str, Callable[[Type], bool], str]] = {
     "list": ("a list (a many: true field)", lambda t: t.many, "list"),
     "text|list": ("a string or a list", lambda t: t.many or t.family == "string", "string|list"),
     "printable": (
-        "a string, int, bool or date",
-        lambda t: not t.many and (t.family == "string" or t.kind in ("int", "bool", "date")),
-        "string|int|bool|date",
+        "a string, number, bool, date or datetime",
+        lambda t: not t.many and (t.family == "string" or t.kind in ("int", "decimal", "bool", "date", "datetime")),
+        "string|int|decimal|bool|date|datetime",
     ),
 }
 """Parameter families: the words for messages, the test a type must pass, the name in signatures."""

@@ -122,6 +122,19 @@ def _open_task(resolver: Resolver, name: exp.Expr) -> exp.Expr:
     return open_task(name.name)
 
 
+_MONEY = exp.DataType.build("DECIMAL(38, 2)")
+_VARCHAR = exp.DataType.build("varchar")
+
+
+def _printed(node: exp.Expr, t: Type) -> exp.Expr:
+    """A concat argument as text: a number with a fraction as money (two places), a datetime as local minutes."""
+    if t.kind == "decimal":
+        return exp.Cast(this=exp.Cast(this=node, to=_MONEY.copy()), to=_VARCHAR.copy())
+    if t.kind == "datetime":
+        return exp.TimeToStr(this=node, format=exp.Literal.string("%Y-%m-%d %H:%M"))
+    return node
+
+
 _Builder = Callable[["_Compiler", list[exp.Expr], list[Type], Type], exp.Expr]
 
 FUNCTION_SQL: dict[str, _Builder] = {
@@ -150,7 +163,8 @@ FUNCTION_SQL: dict[str, _Builder] = {
     "upper": lambda c, a, t, r: exp.Upper(this=a[0]),
     "trim": lambda c, a, t, r: exp.Trim(this=a[0]),
     "length": lambda c, a, t, r: exp.Length(this=a[0]),
-    "concat": lambda c, a, t, r: exp.Concat(expressions=a, safe=True, coalesce=True),
+    "concat": lambda c, a, t, r: exp.Concat(expressions=[_printed(x, k) for x, k in zip(a, t, strict=True)],
+                                            safe=True, coalesce=True),
     "starts_with": lambda c, a, t, r: exp.StartsWith(this=a[0], expression=a[1]),
     "contains": lambda c, a, t, r: _contains(a, t),
     "cardinality": lambda c, a, t, r: exp.ArraySize(this=a[0]),
