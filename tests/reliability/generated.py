@@ -6,8 +6,9 @@ rollup fields, a pipeline with an on-hold and a success stage, a task kind,
 one event type creating items per process and a shared ``bump`` event; a
 period table; and rules drawn from templates covering every trigger and
 action the generator knows (event, created, changed, entered, task, cron,
-date; set, move, hold, resume, create with ``as:``, nested ``update``,
-``link``, ``task``, ``complete_tasks``, ``schedule``, ``reject``, ``notify``).
+date, left, dwell, called; set, move, hold, resume, create with ``as:``,
+nested ``update``, ``link``, ``task``, ``complete_tasks``, ``schedule``,
+``reject``, ``notify``, ``assign``, ``run``).
 Every template is valid on its own; a project that still fails validation is
 skipped by the test (and counted).
 """
@@ -35,6 +36,7 @@ def process_def(name: str) -> dict:
         "kind": {"type": "enum", "values": ["a", "b", "c"]},
         "due_at": {"type": "datetime"},
         "label": {"type": "string"},
+        "owner": {"type": "person"},
         "n2": {"type": "int", "compute": "n * 2"},
         "big": {"type": "bool", "compute": "n > 3"},
     }
@@ -60,7 +62,7 @@ def base_definitions() -> dict:
     """Everything but the rules."""
     return {
         "roles": {"staff": {}},
-        "people": {"ann": {"name": "Ann", "roles": ["staff"]}},
+        "people": {"ann": {"name": "Ann", "roles": ["staff"]}, "bob": {"name": "Bob", "roles": ["staff"]}},
         "processes": {name: process_def(name) for name in PROCESSES},
         "event_types": {
             **{f"new_{p}": {"fields": {"code": {"type": "string", "required": True}, "n": {"type": "int"},
@@ -88,7 +90,8 @@ def condition(draw, process: str) -> str:
 @st.composite
 def item_action(draw, process: str, other: str, depth: int = 0) -> dict:
     """One action over items of ``process``."""
-    choices = ["set", "move", "hold", "resume", "task", "complete", "link", "notify", "create", "schedule"]
+    choices = ["set", "move", "hold", "resume", "task", "complete", "link", "notify", "create", "schedule", "assign",
+               "run"]
     if depth == 0:
         choices.append("update")
     kind = draw(st.sampled_from(choices))
@@ -112,6 +115,11 @@ def item_action(draw, process: str, other: str, depth: int = 0) -> dict:
     if kind == "link" and process == "p1":
         match = draw(st.sampled_from([{"code": "code"}, {"n2": "n2"}, {"kids": "0"}, {"stage_kind": "'open'"}]))
         return {"link": {"field": "up", "process": "p0", "match": match}}
+    if kind == "assign":
+        return {"assign": draw(st.sampled_from([{"field": "owner", "role": "staff"},
+                                                {"field": "owner", "role": "staff", "method": "round_robin"}]))}
+    if kind == "run":
+        return {"run": f"recount_{process}"}
     if kind == "notify":
         return {"notify": {"to": {"role": "staff"}, "text": "{{ code }} is {{ stage }} ({{ n2 }})"}}
     if kind == "create":
@@ -131,7 +139,7 @@ def item_action(draw, process: str, other: str, depth: int = 0) -> dict:
     return {"set": {"n": "n + 1"}}
 
 
-TRIGGERS = ("event", "created", "changed", "entered", "task", "cron", "date", "creator")
+TRIGGERS = ("event", "created", "changed", "entered", "left", "dwell", "task", "cron", "date", "creator")
 
 
 @st.composite
@@ -162,6 +170,10 @@ def rule(draw, index: int) -> tuple[str, dict]:
         body["if"] = draw(condition(process))
     elif trigger == "entered":
         body["when"] = {"entered": draw(st.sampled_from(["s1", "done", "paused"]))}
+    elif trigger == "left":
+        body["when"] = {"left": draw(st.sampled_from(["s0", "paused"]))}
+    elif trigger == "dwell":
+        body["when"] = {"dwell": draw(st.sampled_from(["s0", "s1"])), "for": draw(st.sampled_from(["2h", "1d"]))}
     elif trigger == "task":
         body["when"] = {"task": "check", "outcome": draw(st.sampled_from(["ok", "bad", ["ok", "bad"]]))}
     elif trigger == "cron":
@@ -181,6 +193,8 @@ def definitions(draw) -> dict:
     defs = base_definitions()
     rules = {}
     for process in PROCESSES:
+        rules[f"recount_{process}"] = {"process": process, "when": {"called": True}, "if": "stage_kind = 'open'",
+                                       "then": [{"set": {"label": "concat(code, ':', n2)"}}]}
         rules[f"make_{process}"] = {"when": {"event": f"new_{process}"},
                                     "then": [{"create": {"process": process, "set": {
                                         "code": "event.code", "n": "coalesce(event.n, 0)", "kind": "event.kind"}}}]}

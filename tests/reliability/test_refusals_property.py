@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -109,6 +110,7 @@ rules:
     then:
       - set: {checked: checked + 1}
 """
+EXAMPLES = int(os.environ.get("REFUSAL_EXAMPLES", "30"))
 TABLES = ("items_ticket", "rd_tasks", "rd_documents", "rd_outbox", "rd_journal", "rd_clock", "rd_events",
           "rd_commands")
 REFS = ("T0", "T1", "T2")
@@ -163,7 +165,7 @@ def apply(engine: Engine, step: tuple, index: int, moment: dt.datetime) -> tuple
     return False, moment
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=STEPS)
 def test_every_refused_input_leaves_the_state_byte_identical_and_verify_clean(steps):
     root = Path(tempfile.mkdtemp(prefix="rd-refusals-"))
