@@ -115,3 +115,18 @@ def event_fields(event_type: EventType | None) -> dict[str, Type]:
     if event_type is not None:
         names.update({name: field_type(f) for name, f in event_type.fields.items()})
     return names
+
+
+def lookup_types(project) -> dict[str, tuple[str, dict[str, Type]]]:
+    """What ``lookup()`` may read: each lookup's key field and its columns' types (declared lookups only)."""
+    found = {}
+    for name, lookup in project.lookups.items():
+        fields = lookup.spec.get("fields") or {}
+        key = lookup.spec.get("key")
+        if key not in fields:
+            continue
+        found[name] = (key, {column: _type(str((spec or {}).get("type", "string")), bool((spec or {}).get("many")),
+                                           tuple(str(v) for v in (spec or {}).get("values") or ()),
+                                           (spec or {}).get("process"))
+                             for column, spec in fields.items()})
+    return found

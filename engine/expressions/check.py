@@ -14,6 +14,7 @@ from ..suggest import did_you_mean
 from ..timing.durations import parse_duration
 from ._nodes import TYPE_KEY, offset, operator_offset
 from .functions import FUNCTIONS, NOW_FUNCTIONS, ArgumentError, result_type
+from .lookups import lookup_type
 from .parse import Expression
 from .types import (
     BOOL,
@@ -51,6 +52,8 @@ class Scope:
     fields: dict[str, Type]
     namespaces: dict[str, dict[str, Type]] = field(default_factory=dict)
     allow_now: bool = True
+    lookups: dict = field(default_factory=dict)
+    """The lookup tables ``lookup()`` may read: name -> (key field, {column: type}); see :mod:`.lookups`."""
 
 
 def check(expr: Expression, scope: Scope, expect: Type | None = None) -> Type:
@@ -360,6 +363,10 @@ class _Checker:
             )
         args = list(node.expressions)
         types = [self.visit(arg) for arg in args]
+        if name == "lookup":
+            found, node.meta["lookup"] = lookup_type(self.scope.lookups, args, types,
+                                                     [arg.meta.get("start", offset(arg)) for arg in args] or [where])
+            return found
         try:
             return result_type(FUNCTIONS[name], types, args)
         except ArgumentError as error:

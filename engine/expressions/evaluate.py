@@ -291,6 +291,7 @@ FUNCTION_PY: dict[str, Callable[..., Any]] = {
     "contains": lambda i, haystack, needle: _contains(haystack, needle),
     "cardinality": lambda i, items: len(items),
     "has_open_task": lambda i, name: name in i.values.get((None, "__open_tasks__"), ()),
+    "lookup": lambda i, table, key, column=None: None,  # the interpreter has no tables: unknown
     "coalesce": lambda i, *args: next((arg for arg in args if arg is not None), None),
     "least": lambda i, *args: _extreme(min, i, *args),
     "greatest": lambda i, *args: _extreme(max, i, *args),

@@ -216,6 +216,15 @@ _ROWS = (
         check=_task_name,
     ),
     Function(
+        "lookup",
+        ("table:text", "key:value", "column:text"),
+        "the column's type",
+        "The column's value in the row of the lookup table whose key equals key (null when no row has it); "
+        "table and column are literal names, column may be left out when the table has one besides its key.",
+        "lookup('vat_rates', country, 'rate')",
+        required=2,
+    ),
+    Function(
         "coalesce",
         ("a:value",),
         "common",

@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlglot import exp
 
 from ._nodes import TYPE_KEY
+from .lookups import lookup_sql
 from .parse import Expression
 from .types import Type
 from .working_days import working_days_delta_sql
@@ -169,6 +170,7 @@ FUNCTION_SQL: dict[str, _Builder] = {
     "contains": lambda c, a, t, r: _contains(a, t),
     "cardinality": lambda c, a, t, r: exp.ArraySize(this=a[0]),
     "has_open_task": lambda c, a, t, r: _open_task(c.resolver, a[0]),
+    "lookup": lambda c, a, t, r: exp.Null(),  # compiled by _Compiler.call, which knows the key and column
     "coalesce": lambda c, a, t, r: exp.Coalesce(this=a[0], expressions=a[1:]),
     "least": lambda c, a, t, r: exp.Least(this=a[0], expressions=a[1:], ignore_nulls=True),
     "greatest": lambda c, a, t, r: exp.Greatest(this=a[0], expressions=a[1:], ignore_nulls=True),
@@ -259,6 +261,8 @@ class _Compiler:
     def call(self, node: exp.Anonymous) -> exp.Expr:
         args = [self.visit(arg) for arg in node.expressions]
         types = [arg.meta[TYPE_KEY] for arg in node.expressions]
+        if str(node.this).lower() == "lookup":
+            return lookup_sql(args, list(node.expressions), node.meta["lookup"])
         return FUNCTION_SQL[str(node.this).lower()](self, args, types, node.meta[TYPE_KEY])
 
 

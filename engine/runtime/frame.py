@@ -104,7 +104,7 @@ class Frame:
         for name in self.created_tasks:
             namespaces[name] = task_row_namespace()
         namespaces.update(extra)
-        return Scope(rule_fields(self.process), namespaces)
+        return Scope(rule_fields(self.process), namespaces, lookups=frame_lookups(self.project))
 
     def now_sql(self) -> str:
         """SQL for "now" on a row of the match table: the row's own moment, else the run's."""
@@ -305,14 +305,16 @@ def rollup_sql(frame: Frame, alias: str, spec: dict) -> exp.Expression:
 def _scope_key(scope: Scope) -> tuple:
     return (tuple(sorted(scope.fields.items())),
             tuple(sorted((ns, tuple(sorted(names.items()))) for ns, names in scope.namespaces.items())),
-            scope.allow_now)
+            scope.allow_now,
+            tuple(sorted((n, k, tuple(sorted(c.items()))) for n, (k, c) in scope.lookups.items())))
 
 
 @lru_cache(maxsize=4096)
 def _checked(text: str, scope_key: tuple, expect: Type | None):
-    fields, namespaces, allow_now = scope_key
+    fields, namespaces, allow_now, lookups = scope_key
     expr = parse(text)
-    check(expr, Scope(dict(fields), {ns: dict(names) for ns, names in namespaces}, allow_now), expect)
+    check(expr, Scope(dict(fields), {ns: dict(names) for ns, names in namespaces}, allow_now,
+                      {n: (k, dict(c)) for n, k, c in lookups}), expect)
     return expr
 
 
@@ -378,3 +380,13 @@ def open_task_sql(item: exp.Expression, process: str, name: str) -> exp.Expressi
         exp.EQ(this=exp.column("status", table="ot"), expression=exp.Literal.string("open")))
     return exp.Exists(this=exp.select("1").from_(exp.alias_(exp.table_("rd_tasks"), "ot", table=True))
                       .where(conditions))
+
+
+def frame_lookups(project: Project) -> dict:
+    """The lookups ``lookup()`` reads in a rule's expressions."""
+    from ..definitions.scopes import lookup_types
+
+    found = project.compiled_sql.get(("lookup_types",))  # kept with the project's compiled SQL: worked out once
+    if found is None:
+        found = project.compiled_sql[("lookup_types",)] = lookup_types(project)  # type: ignore[assignment]
+    return found  # type: ignore[return-value]

@@ -143,12 +143,14 @@ def test_every_function_renders_for_postgres_too(table, name):
         "starts_with": "starts_with(s1, 'a')", "days_between": "days_between(t1, ts)",
         "age_years": "age_years(t1, ts)", "add_months": "add_months(ts, i1)", "add_days": "add_days(t1, 2)",
         "add_working_days": "add_working_days(ts, i1)", "has_open_task": "has_open_task('call')",
+        "lookup": "lookup('rates', s1, 'rate')",
     }  # fmt: skip
     function = FUNCTIONS[name]
     params = {"time": "ts", "num": "n1", "text": "s1", "list": "tags"}
     text = calls.get(name) or f"{name}({', '.join(params[p.split(':')[1]] for p in function.params)})"
     expr = parse(text)
-    check(expr, table.scope)
+    rates = {"rates": ("code", {"code": STRING, "rate": STRING})}
+    check(expr, Scope(table.scope.fields, table.scope.namespaces, lookups=rates))
     assert to_sql(expr, table.resolver, dialect="postgres").sql(
         "postgres", unsupported_level=ErrorLevel.RAISE
     )
