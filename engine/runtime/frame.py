@@ -210,7 +210,7 @@ class FrameResolver:
 
     def computed(self, alias: str, process: Process, text: str) -> exp.Expression:
         inner = _AliasResolver(self, alias, process)
-        return exp.Paren(this=compile_expression(text, inner, item_scope(process)))
+        return exp.Paren(this=compile_expression(text, inner, item_scope(process, self.frame.project)))
 
     def from_clause(self) -> str:
         """``m`` and every join the compiled expressions asked for."""
@@ -236,7 +236,8 @@ class _AliasResolver:
             return stage_kind_sql(self.process, self.alias)
         declared = self.process.fields.get(name)
         if declared is not None and declared.compute is not None:
-            return typed(exp.Paren(this=compile_expression(declared.compute, self, item_scope(self.process))),
+            return typed(exp.Paren(this=compile_expression(declared.compute, self,
+                                                           item_scope(self.process, self.outer.frame.project))),
                          declared)
         if declared is not None and declared.rollup is not None:
             return typed(rollup_sql(self.outer.frame, self.alias, declared.rollup), declared)
@@ -254,10 +255,11 @@ def typed(value: exp.Expression, declared) -> exp.Expression:
     return exp.Cast(this=value, to=exp.DataType.build(f"DECIMAL(18, {int(declared.scale)})"))
 
 
-def item_scope(process: Process) -> Scope:
+def item_scope(process: Process, project: Project | None = None) -> Scope:
+    """The names a computed field, a rollup filter or a stage check reads (``lookup()`` too, given the project)."""
     from ..definitions.scopes import item_fields
 
-    return Scope(item_fields(process))
+    return Scope(item_fields(process), lookups=frame_lookups(project) if project is not None else {})
 
 
 def stage_kind_sql(process: Process, alias: str) -> exp.Expression:
@@ -281,7 +283,7 @@ def rollup_sql(frame: Frame, alias: str, spec: dict) -> exp.Expression:
     _rollup_counter[0] += 1
     inner = f"r{_rollup_counter[0]}"
     resolver = _AliasResolver(FrameResolver(frame), inner, child)
-    scope = item_scope(child)
+    scope = item_scope(child, frame.project)
     conditions = [f"{quote(inner)}.{quote(spec['link'])} = {quote(alias)}.id"]
     if spec.get("where"):
         conditions.append(compile_expression(spec["where"], resolver, scope).sql("duckdb"))

@@ -36,6 +36,7 @@ processes:
       vat_rate: {type: int}
       gross: {type: decimal}
       summary: {type: string}
+      label: {type: string, compute: "coalesce(lookup('vat_rates', country, 'label'), '?')"}
     pipelines: {main: {stages: {new: {}, taxed: {kind: success}}}}
 event_types:
   sale_made:
@@ -72,9 +73,9 @@ def test_lookup_reads_the_row_of_the_key(cli, tmp_path):
     db = str(tmp_path / "t.duckdb")
     assert cli("ingest", f"{project}/events.jsonl", "-p", project, "--db", db).exit_code == 0
     items = json.loads(cli("items", "sale", "-p", project, "--db", db, "--format", "json").output)
-    assert [(i["stage"], i["vat_rate"], i["gross"], i["summary"], i["owner"]) for i in items] == [
-        ("taxed", 12, "112.56", "Kazakhstan: 100.50", "petrov"),
-        ("new", None, None, None, None),  # no row for XX: null, so the condition does not hold
+    assert [(i["stage"], i["vat_rate"], i["gross"], i["summary"], i["owner"], i["label"]) for i in items] == [
+        ("taxed", 12, "112.56", "Kazakhstan: 100.50", "petrov", "Kazakhstan"),
+        ("new", None, None, None, None, "?"),  # no row for XX: null, so the condition does not hold
     ]
 
 
@@ -86,7 +87,7 @@ def test_misused_lookups_are_positioned_findings(cli, tmp_path):
     result = cli("validate", str(write_project_files(tmp_path / "p", {"ruledeck.yaml": text})))
     assert result.exit_code == 1
     out = result.output
-    assert ("ruledeck.yaml:45:29: error E-EXPR-UNKNOWN-FIELD at rules.tax.then[0].set.vat_rate: there is no lookup "
+    assert ("ruledeck.yaml:46:29: error E-EXPR-UNKNOWN-FIELD at rules.tax.then[0].set.vat_rate: there is no lookup "
             "'vat_rate' (did you mean 'vat_rates'?)") in out
     assert ("error E-EXPR-UNKNOWN-FIELD at rules.tax.then[0].set.summary: lookup 'vat_rates' has no column 'lable' "
             "(did you mean 'label'?)") in out

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ...definitions.model import SYSTEM_FIELDS, FieldDef, Loc, Process
-from ...definitions.scopes import field_type, item_fields, rule_fields
+from ...definitions.scopes import field_type, item_fields, lookup_types, rule_fields
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, resolve, resolve_member
@@ -27,7 +27,8 @@ def check_processes(report: Report) -> None:
         for field in process.fields.values():
             check_field(report, field)
             if field.compute is not None:
-                scope = Scope({k: v for k, v in item_fields(process).items() if k != field.name})
+                scope = Scope({k: v for k, v in item_fields(process).items() if k != field.name},
+                              lookups=lookup_types(report.project))
                 check_expression(report, field.loc.at("compute"), field.compute, scope, field_type(field))
             if field.rollup is not None:
                 _check_rollup(report, process, field)
