@@ -12,8 +12,7 @@ never load DuckDB, sqlglot or Jinja2.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from .lazy import lazy_names
 
 _SOURCES: dict[str, tuple[str, ...]] = {
     ".errors": ("CronError", "DatabaseLocked", "DefinitionError", "DurationError", "ExpressionError", "Finding",
@@ -55,15 +54,7 @@ _WHERE: dict[str, tuple[str, str]] = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use, and keep it here."""
-    try:
-        module, attribute = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(module, __name__), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _WHERE)
 
 
 def __dir__() -> list[str]:

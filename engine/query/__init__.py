@@ -6,8 +6,7 @@ card does not load the stage-graph code and the validator behind it.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..lazy import lazy_names
 
 _SOURCES: dict[str, tuple[str, ...]] = {
     ".board": ("Board", "BoardSpec", "Card", "Column", "board_spec", "build_board"),
@@ -17,20 +16,12 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     ".items": ("ItemList", "list_items"),
     ".reports": ("ReportResult", "report_list", "run_report"),
 }
-_WHERE = {name: module for module, names in _SOURCES.items() for name in names}
+_WHERE = {name: (module, name) for module, names in _SOURCES.items() for name in names}
 
 __all__ = [name for names in _SOURCES.values() for name in names]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use, and keep it here."""
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _WHERE)
 
 
 def __dir__() -> list[str]:

@@ -6,8 +6,7 @@ Names are imported on first use, so ``ruledeck init`` (which needs only
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..lazy import lazy_names
 
 _WHERE: dict[str, tuple[str, str]] = {
     **{name: (".results", name) for name in ("Check", "ProjectRun", "SpecResult", "Status", "SuiteResult")},
@@ -20,12 +19,4 @@ _WHERE: dict[str, tuple[str, str]] = {
 __all__ = list(_WHERE)
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use."""
-    try:
-        module, attribute = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(module, __name__), attribute)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, globals(), _WHERE)

@@ -97,6 +97,9 @@ def test_document_names_cannot_leave_the_documents_folder(tmp_path):
 
 def test_a_second_process_waits_for_the_lock_with_wait(tmp_path):
     db = tmp_path / "busy.duckdb"
+    project = str(REPO / "definitions" / "complaints")
+    started = CliRunner().invoke(ruledeck, ["tick", "-p", project, "--db", str(db), "--to", "2026-01-01"])
+    assert started.exit_code == 0, started.output
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import duckdb, time
         con = duckdb.connect({str(db)!r})
@@ -106,9 +109,9 @@ def test_a_second_process_waits_for_the_lock_with_wait(tmp_path):
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        result = CliRunner().invoke(ruledeck, ["clock", "-p", str(REPO / "definitions" / "complaints"),
-                                               "--db", str(db), "--wait", "20"], catch_exceptions=False)
-        assert (result.exit_code, result.output) == (0, "clock: not started (ingest an event or tick --to)\n")
+        result = CliRunner().invoke(ruledeck, ["clock", "-p", project, "--db", str(db), "--wait", "20"],
+                                    catch_exceptions=False)
+        assert (result.exit_code, result.output) == (0, "clock: 2026-01-01T00:00:00+03:00\n")
     finally:
         holder.kill()
         holder.wait()
