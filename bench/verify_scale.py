@@ -3,7 +3,9 @@
     python bench/verify_scale.py [--sizes 1000,10000,100000] [--tick-every K]
 
 For each N a fresh database of the prosthesis follow-up project gets N
-``prosthesis_issued`` events (bench/gen_events.py, one a second), in one
+``prosthesis_issued`` events (bench/gen_events.py, one every ``--step``
+seconds: at 1 s, events after the first day meet the calls falling due and
+go one at a time, in the live ingest and in the replay alike), in one
 ingest, or with a ``tick`` command after every K events (so the replay has
 commands between runs of events, as a deployment's log does). The table
 shows the ingest time, the verify time and verify's microseconds per input.
@@ -46,11 +48,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--tick-every", type=int, default=None)
+    parser.add_argument("--step", type=float, default=1.0,
+                        help="seconds between events (at 1 s, 100k events reach the first calls due a day later)")
     args = parser.parse_args()
     print(f"{'events':>8} {'commands':>8} {'ingest':>9} {'verify':>9} {'µs/input':>9}  result")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="ruledeck-verify-bench-") as folder:
-            events = issued_events(Path(folder) / "events.jsonl", size, START)
+            events = issued_events(Path(folder) / "events.jsonl", size, START, step_seconds=args.step)
             engine, ingest_seconds = build(Path(folder) / "live.duckdb", events, args.tick_every)
             started = time.perf_counter()
             result = engine.verify()
