@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 
@@ -43,12 +44,28 @@ class RuledeckGroup(click.Group):
             raise click.exceptions.Exit(ExitCode.FINDINGS) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # the reader went away (`ruledeck compile | head`): stop quietly, as SIGPIPE would
+            _silence_stdout()
+            raise click.exceptions.Exit(BROKEN_PIPE) from None
         except Exception as exc:
             if os.environ.get(DEBUG_VARIABLE) == "1":
                 raise
             click.echo(f"Error: internal error ({type(exc).__name__}): {exc}; "
                        "run 'ruledeck --debug …' for the traceback", err=True)
             raise click.exceptions.Exit(ExitCode.FINDINGS) from None
+
+
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass  # stdout is not a real file (CliRunner): nothing to flush at exit
 
 
 def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -48,3 +48,19 @@ def test_an_empty_many_valued_field_joins_as_nothing_in_a_template():
 
     assert render("Вопросы: {{ questions | join(', ') }}.", {"questions": None}) == "Вопросы: ."
     assert render("{{ questions | join(', ') }}", {"questions": ["fit", "pain"]}) == "fit, pain"
+
+
+def test_a_reader_that_goes_away_stops_the_listing_quietly():
+    """``ruledeck compile | head -1``: no internal error, no traceback, the exit status of SIGPIPE."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ruledeck = Path(sys.executable).with_name("ruledeck")
+    process = subprocess.Popen([str(ruledeck), "compile", "-p", str(REPO / "definitions" / "prosthesis_followup")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert first.startswith("-- rule ")
+    assert (process.wait(timeout=60), stderr) == (141, "")
