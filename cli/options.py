@@ -21,11 +21,15 @@ wait_option = click.option(
     help="How long to wait for another ruledeck process to release the database.",
 )
 
-actor_option = click.option(
-    "--as", "actor", default=None, metavar="PERSON", envvar="RULEDECK_ACTOR",
-    help="Who acts (a person under 'people'): journaled with every change, read by rules as 'actor' "
-         "[env: RULEDECK_ACTOR].",
-)
+
+
+def actor_option_for(what: str):
+    """``--as PERSON`` (or RULEDECK_ACTOR), its help saying what the person is taken for."""
+    return click.option("--as", "actor", default=None, metavar="PERSON", envvar="RULEDECK_ACTOR",
+                        help=f"Who acts (a person under 'people'){what} [env: RULEDECK_ACTOR].")
+
+
+actor_option = actor_option_for(": journaled with every change, read by rules as 'actor'")
 
 
 def format_option(choices: tuple[str, ...] = FORMATS_TABLE, default: str = "text"):

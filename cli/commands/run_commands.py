@@ -12,7 +12,15 @@ from ruledeck.engine import UsageError
 
 from ..exit_codes import ExitCode
 from ..options import FORMATS_TABLE as FORMATS
-from ..options import EngineDefault, db_option, engine_default, format_option, project_option, wait_option
+from ..options import (
+    EngineDefault,
+    actor_option_for,
+    db_option,
+    engine_default,
+    format_option,
+    project_option,
+    wait_option,
+)
 from ..project import open_engine
 from ..render import table, to_json
 
@@ -29,20 +37,23 @@ from ..render import table, to_json
               show_default=True, cls=EngineDefault, metavar="N",
               help="Apply up to N consecutive events of a batchable type together (1: one at a time). "
                    "The result is the same either way, only faster.")
+@actor_option_for(" in the events that name no actor: journaled, read by rules as 'actor'")
 @format_option(("text", "json"))
 @click.pass_context
 def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | None, wait_seconds: float,
-           csv_type: str | None, dry_run: bool, batch_size: int, fmt: str) -> None:
+           csv_type: str | None, dry_run: bool, batch_size: int, actor: str | None, fmt: str) -> None:
     """Apply events from a JSON Lines file (or CSV, or - for standard input).
 
     Each event is applied exactly once (by id), all or nothing with all it
     causes; the clock first moves to the event's time. Rejected events are kept
     with their reason and the rest still go in. Exit 1 if any was rejected.
     Events that only create items go in batches (see docs/ingest.md).
+    --as PERSON acts in the events that name no actor of their own.
 
     \b
     Example:
       ruledeck ingest samples/complaints/events.jsonl -p definitions/complaints
+      ruledeck ingest calls.jsonl --as smirnova -p definitions/prosthesis_followup
     """
     from ruledeck.engine import JOURNAL_COLUMNS, journal_after, journal_length, read_csv, read_jsonl
 
@@ -52,7 +63,7 @@ def ingest(ctx: click.Context, source: str, project_path: Path, db_path: str | N
         stream = sys.stdin if source == "-" else _open(source)
         try:
             records = read_csv(stream, csv_type) if csv_type else read_jsonl(stream)
-            summary = target.ingest(records, source, batch_size)
+            summary = target.ingest(records, source, batch_size, actor)
         finally:
             if stream is not sys.stdin:
                 stream.close()
@@ -95,15 +106,16 @@ def _open(source: str):
 @project_option
 @db_option
 @wait_option
+@actor_option_for(": journaled with what the tick fires, read by its rules as 'actor'")
 @format_option(("text", "json"))
 def tick(to_text: str | None, by_text: str | None, use_now: bool, project_path: Path, db_path: str | None,
-         wait_seconds: float, fmt: str) -> None:
+         wait_seconds: float, actor: str | None, fmt: str) -> None:
     """Move the clock forward and fire everything that falls due, in time order.
 
     \b
     Example:
       ruledeck tick --by "1 month" -p definitions/prosthesis_followup
-      ruledeck tick --to 2027-01-01
+      ruledeck tick --to 2027-01-01 --as volkova
     """
     import datetime as dt
 
@@ -123,7 +135,7 @@ def tick(to_text: str | None, by_text: str | None, use_now: bool, project_path: 
             target = dt.datetime.now(engine.zone)
         progress = _progress_bar() if sys.stderr.isatty() and fmt == "text" else None
         try:
-            summary = engine.tick(target, progress.update if progress else None)
+            summary = engine.tick(target, progress.update if progress else None, actor)
         finally:
             if progress:
                 progress.finish()

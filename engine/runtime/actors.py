@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
+
 from ..definitions.model import Project, TaskKind
 from ..errors import UsageError
 from ..expressions import Type
 from ..suggest import did_you_mean
-from .events import EventRejected
+from .events import EventRejected, RawEvent
 from .frame import Frame, FrameResolver, compile_sql
 from .run import Run
 
@@ -73,3 +76,13 @@ def _condition_holds(run: Run, kind: TaskKind, item: int, condition: str) -> boo
     resolver = FrameResolver(frame)
     sql = compile_sql(condition, resolver, frame.scope(), Type("bool"))
     return bool(run.con.execute(f"SELECT coalesce(({sql}), FALSE) FROM {resolver.from_clause()}").fetchone()[0])
+
+
+def with_default_actor(records: Iterable[RawEvent], actor: str) -> Iterator[RawEvent]:
+    """The records, each event that names no ``actor`` given ``actor`` (its text too, so replays see it)."""
+    for raw in records:
+        data = raw.data
+        if isinstance(data, dict) and not raw.error and data.get("actor") is None:
+            data = {**data, "actor": actor}
+            raw = RawEvent(raw.line, json.dumps(data, ensure_ascii=False), data, raw.error, raw.extra)
+        yield raw

@@ -170,8 +170,10 @@ class Clock:
         return self.engine.con.execute(f"SELECT min(d) FROM ({' UNION ALL '.join(parts)}) t(d)",
                                        params).fetchone()[0]
 
-    def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
+    def tick(self, to: dt.datetime, progress: Progress | None = None, actor: str | None = None) -> TickSummary:
         """Fire everything due in (clock, to] in time order, then set the clock to ``to``.
+
+        ``actor``: the person journaled for what fires (``tick --as``); None for nobody.
 
         Time is cut into windows at every cron occurrence. In a window, the
         date and dwell triggers that fall due fire first, in time order across
@@ -196,7 +198,7 @@ class Clock:
             if boundary <= cursor:
                 continue
             if cron.get(boundary) or self.next_data_due(cursor, boundary) is not None:
-                self._window(cursor, boundary, cron.get(boundary, []), summary)
+                self._window(cursor, boundary, cron.get(boundary, []), summary, actor)
                 summary.steps += 1
             cursor = boundary
             if progress:
@@ -213,11 +215,12 @@ class Clock:
             raise UsageError(f"cannot tick backwards: the clock is at {start.isoformat()}, "
                              f"{to.isoformat()} is earlier")
 
-    def _window(self, after: dt.datetime, until: dt.datetime, cron_rules: list[Rule], summary: TickSummary) -> None:
+    def _window(self, after: dt.datetime, until: dt.datetime, cron_rules: list[Rule], summary: TickSummary,
+                actor: str | None = None) -> None:
         """Timers due in (after, until], then the cron rules at ``until``; one transaction."""
         timers = [r for r in self.compiled.timed if r.trigger.kind in ("date", "dwell")]
         with self.engine.transaction():
-            run = Run(self.engine.con, self.compiled, until, Cause("tick", until.isoformat()))
+            run = Run(self.engine.con, self.compiled, until, Cause("tick", until.isoformat(), actor))
             try:
                 for _ in range(MAX_ROUNDS):
                     pending = self._pending_by_rule(timers, after, until)

@@ -135,13 +135,16 @@ class Engine:
         now = read_clock(self.con)
         return now.astimezone(self.zone) if now is not None else None
 
-    def tick(self, to: dt.datetime, progress: Progress | None = None) -> TickSummary:
-        """Move the clock to ``to``, firing everything due on the way (logged for replay)."""
+    def tick(self, to: dt.datetime, progress: Progress | None = None, actor: str | None = None) -> TickSummary:
+        """Move the clock to ``to``, firing everything due on the way as ``actor`` (logged for replay)."""
+        from .actors import known_actor
+
+        actor = known_actor(self.project, actor)
         to = to.astimezone(self.zone)
         self.clock_keeper.refuse_backwards(to)
         with self.transaction():
-            self.log_command("tick", {"to": to.isoformat()})
-        return self.clock_keeper.tick(to, progress)
+            self.log_command("tick", {"to": to.isoformat()} | ({"actor": actor} if actor else {}))
+        return self.clock_keeper.tick(to, progress, actor)
 
     def log_command(self, kind: str, payload: dict) -> None:
         """Record a command in the input log that ``verify`` replays (inside the caller's transaction)."""
@@ -168,8 +171,16 @@ class Engine:
         return verify(self, progress)
 
     # -- input -----------------------------------------------------------------------
-    def ingest(self, records: Iterable[RawEvent], source: str = "-", batch_size: int = BATCH_SIZE) -> IngestSummary:
-        """Apply events in order, up to ``batch_size`` at a time where that is safe; see :mod:`.ingest`."""
+    def ingest(self, records: Iterable[RawEvent], source: str = "-", batch_size: int = BATCH_SIZE,
+               actor: str | None = None) -> IngestSummary:
+        """Apply events in order, up to ``batch_size`` at a time where that is safe; see :mod:`.ingest`.
+
+        ``actor``: who acts in the events that name nobody (``ingest --as``).
+        """
+        if actor is not None:
+            from .actors import known_actor, with_default_actor
+
+            records = with_default_actor(records, known_actor(self.project, actor))
         return Ingester(self, source, batch_size).run(records)
 
     def complete_task(self, task: int | dict, outcome: str, comment: str | None = None,

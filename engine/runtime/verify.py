@@ -110,7 +110,7 @@ def _shifted(progress: Progress, before: int, total: int, count: int) -> None:
 def _command(copy, kind: str, data: dict, parse_datetime, timezone: str) -> None:
     """Replay one logged command."""
     if kind == "tick":
-        copy.tick(parse_datetime(data["to"], timezone))
+        copy.tick(parse_datetime(data["to"], timezone), actor=data.get("actor"))
     elif kind == "task_done":
         copy.complete_task(data["task"], data["outcome"], data.get("comment"), actor=data.get("actor"),
                            fields=data.get("fields"), text_input=bool(data.get("text_input")))

@@ -147,3 +147,45 @@ def test_an_old_database_gets_the_actor_column(cli, db):
     assert cli("move", "1", "archived", "--as", "ivanova", "-p", PROJECT, "--db", db).exit_code == 0
     actors = journal_actors(db)
     assert actors[0][3] is None and actors[-1] == ("stage", "stage", "archived", "ivanova")
+
+
+def test_ingest_as_acts_in_the_events_that_name_nobody(cli, db, tmp_path, monkeypatch):
+    events = tmp_path / "more.jsonl"
+    events.write_text(event("e2", number="R-2") + "\n" + event("e3", "sidorov", number="R-3") + "\n",
+                      encoding="utf-8")
+    result = cli("ingest", str(events), "--as", "petrov", "-p", PROJECT, "--db", db)
+    assert (result.exit_code, result.output) == (0, "2 accepted, 0 duplicate, 0 rejected\n")
+    items = json.loads(cli("items", "request", "-p", PROJECT, "--db", db, "--format", "json").output)
+    assert [(i["number"], i["note"]) for i in items] == [("R-1", "sidorov"), ("R-2", "petrov"), ("R-3", "sidorov")]
+    assert "event e2 (request_received) by petrov" in cli("show", "request:R-2", "-p", PROJECT, "--db", db).output
+    monkeypatch.setenv("RULEDECK_ACTOR", "ivanova")
+    events.write_text(event("e4", number="R-4") + "\n", encoding="utf-8")
+    assert cli("ingest", str(events), "-p", PROJECT, "--db", db).exit_code == 0
+    items = json.loads(cli("items", "request", "-p", PROJECT, "--db", db, "--format", "json").output)
+    assert items[-1]["note"] == "ivanova"
+    assert cli("verify", "-p", PROJECT, "--db", db).exit_code == 0
+
+
+def test_ingest_and_tick_as_an_unknown_person_are_usage_errors_that_change_nothing(cli, db, tmp_path):
+    events = tmp_path / "more.jsonl"
+    events.write_text(event("e2", number="R-2") + "\n", encoding="utf-8")
+    before = state(cli, db)
+    message = "Error: there is no person 'petrow' (did you mean 'petrov'?); the people are: ivanova, petrov, sidorov\n"
+    result = cli("ingest", str(events), "--as", "petrow", "-p", PROJECT, "--db", db)
+    assert (result.exit_code, result.output) == (2, message)
+    result = cli("tick", "--to", "2026-01-11 04:00", "--as", "petrow", "-p", PROJECT, "--db", db)
+    assert (result.exit_code, result.output) == (2, message)
+    assert state(cli, db) == before
+
+
+def test_tick_as_journals_the_person_with_what_the_tick_fires(cli, db):
+    result = cli("tick", "--to", "2026-01-11 04:00", "--as", "ivanova", "-p", PROJECT, "--db", db)
+    assert (result.exit_code, result.output.split("; ")[-1]) == (0, "nightly_note ×1\n")
+    items = json.loads(cli("items", "request", "-p", PROJECT, "--db", db, "--format", "json").output)
+    assert items[0]["note"] == "ivanova"
+    assert journal_actors(db)[-1] == ("field", "note", "ivanova", "ivanova")
+    shown = cli("show", "1", "-p", PROJECT, "--db", db).output
+    assert "  2026-01-11 03:00  tick by ivanova · rule nightly_note\n" in shown
+    assert cli("tick", "--to", "2026-01-12 04:00", "-p", PROJECT, "--db", db).exit_code == 0
+    assert journal_actors(db)[-1] == ("field", "note", "the clock", None)
+    assert cli("verify", "-p", PROJECT, "--db", db).exit_code == 0
