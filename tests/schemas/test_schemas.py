@@ -242,6 +242,8 @@ VALID = [
     ("event_type.json", {"fields": {"phone": {"type": "string"}}, "require": [
         {"that": "event.phone is not null", "message": "a phone is needed"}]}),
     ("rule.json#/$defs/action", {"reject": {"message": "always refused"}}),
+    ("rule.json#/$defs/action", {"set": {"tags": ["'urgent'", "event.tag", None], "amounts": []}}),
+    ("rule.json#/$defs/action", {"append": {"rejections": "event.reason", "amounts": [1, "calls + 1"]}}),
     ("project.json", {"ruledeck": 1, "name": "demo", "timezone": "UTC", "roles": {"dispatcher": {}}}),
 ]
 # fmt: on
@@ -341,6 +343,9 @@ INVALID = [
     ("unknown section", "definitions.json", {"process": {}}, "additionalProperties", []),
     ("min on a string field", "common.json#/$defs/field", {"type": "string", "min": 1}, "enum", ["type"]),
     ("unique not a list", "common.json#/$defs/field", {"type": "int", "unique": "yes"}, "type", ["unique"]),
+    ("append nothing", "rule.json#/$defs/action", {"append": {}}, "minProperties", ["append"]),
+    ("list of mappings in set", "rule.json#/$defs/action", {"set": {"tags": [{"a": 1}]}}, "type",
+     ["set", "tags", 0]),
     ("reject without message", "rule.json#/$defs/action", {"reject": {"if": "x > 1"}}, "required", ["reject"]),
     ("require without message", "process.json",
      {"pipelines": {"main": {"stages": {"a": {"require": [{"that": "x"}]}}}}}, "required",

@@ -12,6 +12,7 @@ from ..run import Run
 from .create import do_create, do_schedule
 from .fields import do_assign, do_hold, do_link, do_move, do_resume, do_set
 from .flow import do_run, do_update
+from .lists import do_append
 from .outputs import do_document, do_notify
 from .tasks import do_cancel_tasks, do_complete_tasks, do_task
 
@@ -19,6 +20,7 @@ ActionFunction = Callable[[Run, Rule, Action, Frame, int], list[Change]]
 
 ACTIONS: dict[str, ActionFunction] = {
     "set": do_set,
+    "append": do_append,
     "move": do_move,
     "hold": do_hold,
     "resume": do_resume,

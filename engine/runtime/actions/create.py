@@ -17,6 +17,7 @@ from ..frame import Frame, FrameResolver, compile_expression, compile_sql, liter
 from ..run import BATCH_ITEMS, ActionFailed, Run
 from ..titles import refresh_titles
 from .columns import stage_pairs
+from .lists import element_compiler, list_sql
 
 _PLACEHOLDER = re.compile(r"\{(n(?::0?(\d{1,2}))?|year)\}")
 
@@ -132,6 +133,9 @@ def _set_values(spec: dict, target: Process, resolver: FrameResolver, frame: Fra
     for name, value in (spec.get("set") or {}).items():
         if isinstance(value, str):
             values[name] = compile_sql(value, resolver, scope, field_type(target.fields[name]))
+        elif isinstance(value, list):
+            declared = target.fields[name]
+            values[name] = list_sql(value, element_compiler(resolver, scope, declared), declared)
         else:
             values[name] = literal_sql(value)
     return values

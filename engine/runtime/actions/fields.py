@@ -14,6 +14,7 @@ from ..changes import Change
 from ..frame import Frame, FrameResolver, compile_sql, literal_sql, rollup_sql, stage_kind_sql, typed
 from ..run import Run
 from .columns import apply_assignments
+from .lists import element_compiler, list_sql
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -26,10 +27,15 @@ def value_sql(value: object, resolver: FrameResolver, frame: Frame, expect: Type
 
 
 def do_set(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
-    """``set: {field: expression}``."""
+    """``set: {field: expression}`` (a YAML list for a many-valued field)."""
     resolver = FrameResolver(frame)
-    values = {name: value_sql(v, resolver, frame, field_type(frame.process.fields[name]))
-              for name, v in action.spec.items()}
+    values = {}
+    for name, value in action.spec.items():
+        declared = frame.process.fields[name]
+        if isinstance(value, list):
+            values[name] = list_sql(value, element_compiler(resolver, frame.scope(), declared), declared)
+        else:
+            values[name] = value_sql(value, resolver, frame, field_type(declared))
     return apply_assignments(run, rule, frame, resolver, values, depth)
 
 

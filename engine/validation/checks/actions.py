@@ -20,6 +20,7 @@ from ...definitions.scopes import ROW_FIELDS, TASK_ROW_FIELDS, field_type, item_
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, expression_tree, resolve, resolve_member
+from .list_values import check_append_value, check_list_value
 from .processes import check_assignee
 from .reject import check_reject
 from .task_due import check_due
@@ -77,6 +78,8 @@ def _set_values(report: Report, loc: Loc, values: Any, target: Process, scope: S
         declared = target.fields[name]
         if not declared.settable:
             report.error(vloc, "E-FIELD-READONLY", f"field '{name}' is computed and cannot be set", key=True)
+        elif isinstance(value, list):
+            check_list_value(report, vloc, value, declared, scope)
         elif isinstance(value, str):
             check_expression(report, vloc, value, scope, field_type(declared))
 
@@ -85,6 +88,22 @@ def check_set(report: Report, action: Action, ctx: ActionContext) -> None:
     """``set: {field: expression}`` on the current items."""
     if _needs_process(report, action, ctx):
         _set_values(report, action.loc.at("set"), action.spec, ctx.process, ctx.scope())
+
+
+def check_append(report: Report, action: Action, ctx: ActionContext) -> None:
+    """``append: {field: value}``: many-valued, settable fields of the current items."""
+    if not _needs_process(report, action, ctx) or not isinstance(action.spec, dict):
+        return
+    loc, scope = action.loc.at("append"), ctx.scope()
+    for name, value in action.spec.items():
+        vloc = loc.at(name)
+        if not resolve_member(report, vloc, "E-REF-FIELD", ctx.owner, "field", name, ctx.process.fields):
+            continue
+        declared = ctx.process.fields[name]
+        if not declared.settable:
+            report.error(vloc, "E-FIELD-READONLY", f"field '{name}' is computed and cannot be set", key=True)
+        else:
+            check_append_value(report, vloc, value, declared, scope)
 
 
 def _stage_literals(tree: exp.Expression) -> list[exp.Expression]:
@@ -100,6 +119,12 @@ def _stage_literals(tree: exp.Expression) -> list[exp.Expression]:
 def _check_stage_value(report: Report, loc: Loc, value: Any, ctx: ActionContext, kind: str) -> None:
     stages = [s for p in ctx.process.pipelines.values() for s in p.stages]
     if isinstance(value, str) and NAME.match(value):
+        if value not in stages and value in item_fields(ctx.process):
+            report.error(loc, "E-MOVE-FIELD", f"'{value}' is a field of {ctx.owner}, not a stage: '{kind}:' reads "
+                         "a bare name as a stage name",
+                         f"to {kind} to the stage the field holds, write it as an expression: "
+                         f"{kind}: \"({value})\"")
+            return
         if resolve_member(report, loc, "E-REF-STAGE", ctx.owner, "stage", value, stages) and kind == "hold":
             _check_hold_stage(report, loc, value, ctx.process)
         return
@@ -342,6 +367,7 @@ def check_run(report: Report, action: Action, ctx: ActionContext) -> None:
 
 ACTION_CHECKS: dict[str, Callable[[Report, Action, ActionContext], None]] = {
     "set": check_set,
+    "append": check_append,
     "move": check_move,
     "hold": check_hold,
     "resume": check_resume,

@@ -31,7 +31,7 @@ def _touched(effects: Effects) -> set[str]:
             | {p for p, _ in effects.completed})
 
 
-SAME_ITEM = frozenset(("move", "hold", "resume", "set", "assign", "link", "complete_tasks", "run"))
+SAME_ITEM = frozenset(("move", "hold", "resume", "set", "append", "assign", "link", "complete_tasks", "run"))
 """Actions that change the rule's own items: the rules they wake act on the same item, in a stage we may know."""
 
 

@@ -155,7 +155,7 @@ def _collect(project: Project, actions: list[Action], process: str | None, effec
             effects.entered.update((process, s) for s in move_targets(project, process, spec)[0])
         elif action.kind == "resume" and process:
             effects.moved.add(process)
-        elif action.kind == "set" and process and isinstance(spec, dict):
+        elif action.kind in ("set", "append") and process and isinstance(spec, dict):
             effects.changed.update((process, name) for name in spec)
         elif action.kind in ("assign", "link") and process and isinstance(spec, dict):
             effects.changed.add((process, str(spec.get("field"))))

@@ -35,7 +35,8 @@ _NO_ITEMS = "(SELECT NULL::BIGINT AS id, NULL::BIGINT AS task, NULL::TIMESTAMPTZ
 _NO_IDS = "SELECT NULL::BIGINT AS id WHERE FALSE"
 _SKIPPED = frozenset({"run", "notify", "document"})
 """Prepared elsewhere: a called rule on its own; messages and documents read items as titles do."""
-_PARTS = {"set": ("set",), "create": ("create", "set"), "schedule": ("schedule", "set"), "link": ("link", "match")}
+_PARTS = {"set": ("set",), "append": ("append",), "create": ("create", "set"), "schedule": ("schedule", "set"),
+          "link": ("link", "match")}
 """Where an action keeps one value per name: preparing it again with one of them finds the failing one."""
 
 
