@@ -7,6 +7,7 @@ from .cycles import check_cycles
 from .directory import check_directory
 from .event_types import check_event_types
 from .field_cycles import check_field_cycles
+from .lookup_rows import check_lookup_rows
 from .period_tables import check_period_tables
 from .prepare import check_prepared
 from .presentation import check_presentation
@@ -24,6 +25,7 @@ CHECKS = (
     check_event_types,
     check_constraints,
     check_directory,
+    check_lookup_rows,
     check_period_tables,
     check_rules,
     check_presentation,

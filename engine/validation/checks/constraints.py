@@ -18,7 +18,7 @@ from ..report import Report
 from .common import check_expression, resolve_member
 from .presentation import check_template_text
 
-_RE2_MISSING = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
+RE2_MISSING = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
 """Look-arounds and back-references: Python's ``re`` has them, DuckDB's RE2 does not."""
 
 
@@ -78,7 +78,7 @@ def _check_pattern(report: Report, declared: FieldDef) -> None:
         report.error(loc, "E-FIELD-PATTERN", f"pattern {declared.pattern!r} is not a regular expression: {exc}",
                      "escape special characters with a backslash, e.g. \\. for a dot")
         return
-    if _RE2_MISSING.search(declared.pattern):
+    if RE2_MISSING.search(declared.pattern):
         report.error(loc, "E-FIELD-PATTERN", f"pattern {declared.pattern!r} uses a look-around or a "
                      "back-reference, which the database's regular expressions (RE2) do not have",
                      "rewrite it without (?=, (?!, (?<=, (?<! or \\1")

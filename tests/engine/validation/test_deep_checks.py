@@ -86,3 +86,61 @@ def test_fields_named_like_the_engines_working_columns_are_refused(tmp_path):
         ("E-FIELD-RESERVED", "event_types.boxed.fields.ev",
          "field 'ev' of event type 'boxed': 'ev' is a column the engine uses while it applies rules"),
     ]
+
+
+CONSTRAINED_LOOKUP = """
+lookups:
+  rates:
+    fields:
+      country: {type: string, required: true, pattern: "^[A-Z]{2}$"}
+      rate: {type: decimal, min: 0, max: 30}
+      since: {type: date, min: "2020-01-01"}
+      code: {type: string, min_length: 2, max_length: 3, unique: [since]}
+      owner: {type: person, required: true}
+    key: country
+    rows:
+      - {country: RU, rate: 20, since: 2026-01-01, code: ru, owner: petrov}
+      - {country: kz, rate: 30.5, since: "2019-12-31", code: r, owner: petrov}
+      - {country: " ", rate: 0, since: 2026-01-01, code: ru}
+      - {country: BY, rate: -1, code: rubl, owner: null}
+people:
+  petrov: {name: Пётр Петров}
+"""
+
+
+def test_lookup_rows_are_checked_against_their_columns_constraints(tmp_path):
+    assert _findings(tmp_path, CONSTRAINED_LOOKUP) == [
+        (13, 19, "E-LOOKUP-VALUE", "lookups.rates.rows[1].country",
+         "lookup 'rates', column 'country' must match the pattern '^[A-Z]{2}$' (got 'kz')"),
+        (13, 29, "E-LOOKUP-VALUE", "lookups.rates.rows[1].rate",
+         "lookup 'rates', column 'rate' must be at most 30 (got 30.5)"),
+        (13, 42, "E-LOOKUP-VALUE", "lookups.rates.rows[1].since",
+         "lookup 'rates', column 'since' must be at least 2020-01-01 (got 2019-12-31)"),
+        (13, 62, "E-LOOKUP-VALUE", "lookups.rates.rows[1].code",
+         "lookup 'rates', column 'code' must have at least 2 characters (got 'r')"),
+        (14, 9, "E-LOOKUP-VALUE", "lookups.rates.rows[2]",
+         "lookup 'rates', row 2: column 'owner' is required and has no value"),
+        (14, 19, "E-LOOKUP-VALUE", "lookups.rates.rows[2].country",
+         "lookup 'rates', row 2: column 'country' is required and has no value"),
+        (14, 58, "E-LOOKUP-DUPLICATE", "lookups.rates.rows[2].code",
+         "lookup 'rates', column 'code' is unique, but 'ru', since '2026-01-01' appears in rows 0 and 2"),
+        (15, 29, "E-LOOKUP-VALUE", "lookups.rates.rows[3].rate",
+         "lookup 'rates', column 'rate' must be at least 0 (got -1)"),
+        (15, 39, "E-LOOKUP-VALUE", "lookups.rates.rows[3].code",
+         "lookup 'rates', column 'code' must have at most 3 characters (got 4)"),
+        (15, 52, "E-LOOKUP-VALUE", "lookups.rates.rows[3].owner",
+         "lookup 'rates', row 3: column 'owner' is required and has no value"),
+    ]
+
+
+def test_lookup_column_constraints_are_checked_themselves(tmp_path):
+    defs = ("lookups:\n  t:\n    fields:\n      k: {type: string, pattern: \"(?=a)\", unique: [nope]}\n"
+            "      n: {type: int, min: 5, max: 1}\n    key: k\n    rows: [{k: a, n: 3}]\n")
+    assert [f[2:] for f in _findings(tmp_path, defs)] == [
+        ("E-FIELD-PATTERN", "lookups.t.fields.k.pattern",
+         "pattern '(?=a)' uses a look-around or a back-reference, which the database's regular expressions (RE2) "
+         "do not have"),
+        ("E-FIELD-UNIQUE", "lookups.t.fields.k.unique",
+         "lookup 't', column 'k': 'unique' is scoped by 'nope', which is no other column"),
+        ("E-FIELD-BOUND", "lookups.t.fields.n.max", "max 1 is below min 5"),
+    ]
