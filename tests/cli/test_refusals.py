@@ -168,3 +168,25 @@ def test_explain_shows_the_refusals_of_the_events_that_named_the_item(cli, db, t
         "is empty\n")
     refusals = json.loads(cli("explain", "1", "-p", PROJECT, "--db", db, "--format", "json").output)["refusals"]
     assert [(r["event"], r["type"]) for r in refusals] == [("too-small", "payment_changed"), ("visa", "task_done")]
+
+
+def test_constraints_on_set_refuse_naming_the_item_and_change_nothing(cli, db, tmp_path):
+    second = line("e2", "payment_registered", "11:00", number="P-2", client="ACME", line=2, amount=10, phone="1")
+    assert ingest(cli, tmp_path, db, second).exit_code == 0
+    before = state(cli, db)
+    result = ingest(
+        cli, tmp_path, db,
+        line("taken-line", "payment_changed", "12:00", number="P-2", line=1),
+        line("too-big", "payment_changed", "12:01", number="P-2", amount=1000000.01),
+        line("too-long", "payment_changed", "12:02", number="P-2", client="A" * 41),
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "rejected taken-line (line 1): field 'line' of 'payment' must be unique per client: 1 with client 'ACME' is "
+        "already held by item 1 \"P-1 · ACME\"",
+        "rejected too-big (line 2): field 'amount' of 'payment' item 2 must be at most 1000000 (got 1000000.01)",
+        "rejected too-long (line 3): field 'client' of 'payment' item 2 must have at most 40 characters "
+        f"(got '{'A' * 41}')",
+        "0 accepted, 0 duplicate, 3 rejected",
+    ]
+    assert state(cli, db) == before
