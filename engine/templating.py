@@ -1,7 +1,9 @@
 """Titles, notifications and documents: Jinja2 templates in a sandbox.
 
 A template may read the item's fields and use a few filters; it can reach no
-Python internals. Validation refuses any attribute or variable starting with
+Python internals. Documents and notifications also read ruledeck's own values
+under one reserved name, ``ruledeck`` (:data:`CONTEXT_NAMES`), so a field is
+never shadowed by them. Validation refuses any attribute or variable starting with
 an underscore before a template ever runs, and rendering happens in Jinja2's
 ``ImmutableSandboxedEnvironment`` as a second line of defence.
 """
@@ -20,6 +22,29 @@ from jinja2.filters import do_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import RuledeckError
+
+CONTEXT = "ruledeck"
+"""The one name under which documents and notifications read ruledeck's own values (no field may take it)."""
+
+CONTEXT_NAMES = {
+    "project": "the project's name (ruledeck.yaml's name)",
+    "now": "the moment the document or message is made",
+    "rule": "the rule that made it",
+    "actor": "who acts (--as, the event's actor; empty for nobody)",
+    "actor_name": "the acting person's name from people (empty for nobody)",
+}
+"""What ``ruledeck.NAME`` gives in a document or notification template."""
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """ruledeck's own values in a template, read as ``ruledeck.project``, ``ruledeck.now``, …"""
+
+    project: str
+    now: dt.datetime | None = None
+    rule: str | None = None
+    actor: str | None = None
+    actor_name: str | None = None
 
 
 class TemplateError(RuledeckError):
@@ -67,37 +92,63 @@ def _join(context, value, *args, **kwargs) -> str:
     return "" if value is None else do_join(context, value, *args, **kwargs)
 
 
-def template_problems(text: str, names: Iterable[str]) -> list[TemplateProblem]:
-    """Static problems of a template: syntax, unknown names, sandbox escapes.
+def template_problems(text: str, names: Iterable[str],
+                      namespaces: Mapping[str, Iterable[str] | None] | None = None) -> list[TemplateProblem]:
+    """Static problems of a template: syntax, unknown names, sandbox escapes, ambiguous names.
+
+    ``names`` are the bare names it may read (the item's fields); ``namespaces``
+    the names it reads attributes of (``ruledeck``, ``event``), each with the
+    attributes it has (None: not checked). A namespace that is also a field is
+    ambiguous: the field wins, with a warning.
 
     >>> [p.code for p in template_problems("{{ ''.__class__ }}", [])]
     ['E-TEMPLATE-UNSAFE']
     >>> template_problems("{{ nmae }}", ["name"])[0].hint
     "did you mean 'name'?"
+    >>> template_problems("{{ now }}", ["name"], {"ruledeck": CONTEXT_NAMES})[0].hint
+    "ruledeck's own value is written 'ruledeck.now'"
+    >>> template_problems("{{ ruledeck.projet }}", [], {"ruledeck": CONTEXT_NAMES})[0].message
+    "template uses 'ruledeck.projet': 'ruledeck.' has no 'projet'"
     """
     from .suggest import did_you_mean
 
-    syntax, unsafe, loaded = _template_facts(text)
+    syntax, unsafe, loaded, attributes = _template_facts(text)
     if syntax is not None:
         return [syntax]
     problems = list(unsafe)
-    known = set(names)
+    fields, spaces = set(names), dict(namespaces or {})
+    context = spaces.get(CONTEXT, ())
     for name, line in loaded:
-        if name not in known:
+        if name in fields and name in spaces and name != CONTEXT:  # a field named 'ruledeck' is refused
+            problems.append(TemplateProblem("W-TEMPLATE-AMBIGUOUS",
+                                            f"template reads '{name}', which is both a field and '{name}.' here: "
+                                            "the field wins", line, f"rename the field to read '{name}.…'"))
+        elif name not in fields and name not in spaces:
+            hint = (f"ruledeck's own value is written '{CONTEXT}.{name}'" if context and name in context
+                    else "'event.' is read in rules triggered by an event" if name == "event" and context
+                    else did_you_mean(name, fields | set(spaces)))
             problems.append(TemplateProblem("E-TEMPLATE-UNKNOWN-NAME",
-                                            f"template uses '{name}', which is not a field here",
-                                            line, did_you_mean(name, known)))
+                                            f"template uses '{name}', which is not a field here", line, hint))
+    for name, attribute, line in attributes:
+        known = spaces.get(name)
+        if name in fields or known is None or attribute in known:
+            continue
+        problems.append(TemplateProblem("E-TEMPLATE-UNKNOWN-NAME",
+                                        f"template uses '{name}.{attribute}': '{name}.' has no '{attribute}'",
+                                        line, did_you_mean(attribute, known) or f"'{name}.' has {', '.join(known)}"))
     return problems
 
 
 @lru_cache(maxsize=2048)
 def _template_facts(text: str) -> tuple[TemplateProblem | None, tuple[TemplateProblem, ...],
-                                        tuple[tuple[str, int], ...]]:
-    """What a template's text alone says: its syntax error, its sandbox escapes, the names it reads (and where)."""
+                                        tuple[tuple[str, int], ...], tuple[tuple[str, str, int], ...]]:
+    """What a template's text alone says: its syntax error, its sandbox escapes, the names it reads (and where),
+    and the attributes it reads of them (``ruledeck.now``: name, attribute, line)."""
     try:
         tree = environment().parse(text)
     except TemplateSyntaxError as exc:
-        return TemplateProblem("E-TEMPLATE-SYNTAX", f"template syntax error: {exc.message}", exc.lineno or 1), (), ()
+        return (TemplateProblem("E-TEMPLATE-SYNTAX", f"template syntax error: {exc.message}", exc.lineno or 1),
+                (), (), ())
     unsafe = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
         attr = getattr(node, "attr", None) or getattr(node, "name", None)
@@ -111,7 +162,13 @@ def _template_facts(text: str) -> tuple[TemplateProblem | None, tuple[TemplatePr
     loaded = tuple((node.name, node.lineno) for node in tree.find_all(nodes.Name)
                    if node.ctx == "load" and node.name not in assigned and not node.name.startswith("_")
                    and node.name not in ("loop", "true", "false", "none"))
-    return None, tuple(unsafe), loaded
+    loaded_names = {name for name, _ in loaded}
+    attributes = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(node.node, nodes.Name) and node.node.name in loaded_names and isinstance(attr, str):
+            attributes.append((node.node.name, attr, node.lineno))
+    return None, tuple(unsafe), loaded, tuple(attributes)
 
 
 @lru_cache(maxsize=512)

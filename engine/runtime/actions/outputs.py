@@ -8,13 +8,14 @@ list parameters (``unnest``), so memory stays bounded by a page.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from ...definitions.model import Action, Rule
 from ...store.lists import unnested
-from ...templating import render
+from ...templating import CONTEXT, TemplateContext, render
 from ..changes import Change
-from ..frame import NOW_SQL, Frame
+from ..frame import EVENT_TABLE, NOW_SQL, Frame
 from ..run import Run
 from ..titles import item_pages, template_names
 from .create import next_ids
@@ -29,6 +30,25 @@ def _pages(run: Run, frame: Frame, names: set[str]) -> Iterator[list[dict]]:
         return
     ids = f"SELECT id FROM {frame.match} WHERE id IS NOT NULL"
     yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages")
+
+
+def template_context(run: Run, rule: Rule) -> TemplateContext:
+    """ruledeck's own values for the templates of ``rule`` in this run (``ruledeck.project``, ``.now``, …)."""
+    actor = run.cause.actor
+    person = run.project.people.get(actor) if actor else None
+    return TemplateContext(run.project.name, run.now, rule.name, actor,
+                           (person.spec.get("name") or actor) if person is not None else None)
+
+
+def _event_values(run: Run, frame: Frame, text: str) -> dict[str, Any]:
+    """``event`` for a notification of an event rule: the event's id, type, time and payload fields."""
+    if not frame.has_event or "event" not in template_names(text):
+        return {}
+    cursor = run.con.execute(f"SELECT * FROM {EVENT_TABLE} LIMIT 1")
+    row = cursor.fetchone() or ()
+    hidden = {"ev", "now_at", "rd payload", "rd raw"}
+    values = {d[0]: v for d, v in zip(cursor.description, row, strict=False) if d[0] not in hidden}
+    return {"event": SimpleNamespace(**values)}
 
 
 def _recipients(frame: Frame, spec: dict, row: dict) -> str | None:
@@ -69,10 +89,12 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     to = spec.get("to") or {}
     names = set(template_names(text)) | ({to["field"]} if "field" in to else set())
     constants = {"process": frame.process.name if frame.process else None, "created_at": run.now, "rule": rule.name}
+    # The item's fields come last: a field is never hidden by what the template may read besides.
+    context = {**_event_values(run, frame, text), CONTEXT: template_context(run, rule)}
     for page in _pages(run, frame, names):
         columns = {"item": ("BIGINT", [row["id"] for row in page]),
                    "recipient": ("VARCHAR", [_recipients(frame, to, row) for row in page]),
-                   "text": ("VARCHAR", [render(text, row) for row in page])}
+                   "text": ("VARCHAR", [render(text, {**context, **row}) for row in page])}
         _insert(run, "rd_outbox", "outbox_id", columns, constants)
     return []
 
@@ -87,10 +109,11 @@ def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     constants = {"process": process, "template": template.name, "created_at": run.now, "rule": rule.name}
     tail, params = run.journal_sql(rule, depth)
     now = NOW_SQL
-    for page in _pages(run, frame, set(template_names(body_text + filename))):
+    context = template_context(run, rule)
+    for page in _pages(run, frame, set(template_names(body_text)) | set(template_names(filename))):
         items, names, bodies = [], [], []
         for row in page:
-            values = {**row, "now": run.now, "project": run.project.name}
+            values = {CONTEXT: context, **row}
             items.append(row["id"])
             names.append(safe_filename(render(filename, values)))
             bodies.append(render(body_text, values))

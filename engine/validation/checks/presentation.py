@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...definitions.model import Loc, Process
-from ...definitions.scopes import item_fields
+from ...definitions.scopes import item_fields, process_types
 from ...expressions import Scope, Type
-from ...templating import template_problems
+from ...templating import CONTEXT, CONTEXT_NAMES, template_problems
 from ..report import Report
 from .common import check_expression, resolve, resolve_member
 
@@ -16,11 +16,16 @@ TASK_COLUMNS = {"id": Type("int"), "name": Type("string"), "process": Type("stri
                 "overdue": Type("bool")}
 
 
-def check_template_text(report: Report, loc: Loc, text: object, names: list[str], line_offset: int = 0) -> None:
+OUTPUT_NAMESPACES = {CONTEXT: tuple(CONTEXT_NAMES)}
+"""What a document or notification template reads besides the item's fields."""
+
+
+def check_template_text(report: Report, loc: Loc, text: object, names: list[str], line_offset: int = 0,
+                        namespaces: dict | None = None) -> None:
     """Report template problems at the template's place (its line, for block scalars)."""
     if not isinstance(text, str):
         return
-    problems = template_problems(text, names)
+    problems = template_problems(text, names, namespaces)
     if not problems:
         return  # positions are worked out only for findings
     start = loc.position()
@@ -31,9 +36,10 @@ def check_template_text(report: Report, loc: Loc, text: object, names: list[str]
 
 
 def _at(report: Report, loc: Loc, line: int, col: int, problem):
-    from ...errors import Finding
+    from ...errors import Finding, Severity
     from ..schema import format_path
-    return Finding(loc.file, line, col, problem.code, problem.message, path=format_path(loc.path),
+    severity = Severity.WARNING if problem.code.startswith("W-") else Severity.ERROR
+    return Finding(loc.file, line, col, problem.code, problem.message, severity, path=format_path(loc.path),
                    hint=problem.hint)
 
 
@@ -41,17 +47,18 @@ def check_presentation(report: Report) -> None:
     """Titles, document templates, notifications, boards and reports refer to real things."""
     project = report.project
     for process in project.processes.values():
+        _check_reserved_field(report, process)
         names = list(item_fields(process))
         check_template_text(report, process.loc.at("title"), process.title, names)
         for task in process.tasks.values():
             check_template_text(report, task.loc.at("title"), task.title, names)
     for rule in project.rules.values():
-        process = project.processes.get(rule.process) if rule.process else None
-        for action in _walk(rule.actions):
+        outer = project.processes.get(rule.process) if rule.process else None
+        for action, process in _walk(rule.actions, outer, project):
             if action.kind == "notify" and isinstance(action.spec, dict):
                 names = list(item_fields(process)) if process else []
-                check_template_text(report, action.loc.at("notify", "text"), action.spec.get("text"),
-                                    names + ["event", "now"])
+                check_template_text(report, action.loc.at("notify", "text"), action.spec.get("text"), names,
+                                    namespaces={**OUTPUT_NAMESPACES, **_event_namespace(project, rule)})
     for template in project.templates.values():
         _check_document_template(report, template)
     for board in project.boards.values():
@@ -60,10 +67,33 @@ def check_presentation(report: Report) -> None:
         _check_report(report, report_def)
 
 
-def _walk(actions):
+def _check_reserved_field(report: Report, process: Process) -> None:
+    declared = process.fields.get(CONTEXT)
+    if declared is not None:
+        report.error(declared.loc, "E-FIELD-RESERVED",
+                     f"field '{CONTEXT}' of process '{process.name}': documents and notifications read ruledeck's "
+                     f"own values under '{CONTEXT}.' ({', '.join(f'{CONTEXT}.{n}' for n in CONTEXT_NAMES)})",
+                     f"rename the field, e.g. to '{CONTEXT}_value'", key=True)
+
+
+def _event_namespace(project, rule) -> dict:
+    """``event.`` in a notification of an event rule: the event type's fields (all event types: not checked)."""
+    if rule.trigger.kind != "event":
+        return {}
+    from ...definitions.scopes import event_fields
+
+    event = project.event_types.get(rule.trigger.value) if isinstance(rule.trigger.value, str) else None
+    return {"event": tuple(event_fields(event)) if event is not None else None}
+
+
+def _walk(actions, process: Process | None, project):
+    """Every action with the process whose items it runs over (``update`` runs its list over another)."""
     for action in actions:
-        yield action
-        yield from _walk(action.children)
+        yield action, process
+        inner = process
+        if action.kind == "update" and isinstance(action.spec, dict):
+            inner = project.processes.get(action.spec.get("process"))
+        yield from _walk(action.children, inner, project)
 
 
 def _check_document_template(report: Report, template) -> None:
@@ -71,9 +101,7 @@ def _check_document_template(report: Report, template) -> None:
     process = None
     if "process" in spec and resolve(report, loc.at("process"), "processes", spec["process"]):
         process = report.project.processes.get(spec["process"])
-    names = (list(item_fields(process)) if process else []) + ["now", "project"]
-    if process is None:
-        names = None
+    names = list(item_fields(process)) if process else None
     body = spec.get("body")
     if "file" in spec:
         base = loc.doc.source.parent if loc.doc.source else report.project.root
@@ -87,8 +115,9 @@ def _check_document_template(report: Report, template) -> None:
             return
         body = path.read_text(encoding="utf-8", errors="replace")
     if names is not None:
-        check_template_text(report, loc.at("body") if "body" in spec else loc.at("file"), body, names)
-        check_template_text(report, loc.at("filename"), spec.get("filename"), names)
+        check_template_text(report, loc.at("body") if "body" in spec else loc.at("file"), body, names,
+                            namespaces=OUTPUT_NAMESPACES)
+        check_template_text(report, loc.at("filename"), spec.get("filename"), names, namespaces=OUTPUT_NAMESPACES)
     filename = str(spec.get("filename", ""))
     if "/" in filename or "\\" in filename or filename.startswith("."):
         report.error(loc.at("filename"), "E-TEMPLATE-FILENAME",
@@ -123,7 +152,8 @@ def _check_board(report: Report, board) -> None:
         resolve_member(report, loc.at("sort"), "E-REF-FIELD", owner, "field", str(spec["sort"]).lstrip("-"),
                        fields)
     if "where" in spec:
-        check_expression(report, loc.at("where"), spec["where"], Scope(fields), Type("bool"))
+        check_expression(report, loc.at("where"), spec["where"], Scope(fields, processes=process_types(report.project)),
+                         Type("bool"))
 
 
 def _check_report(report: Report, definition) -> None:
@@ -136,7 +166,7 @@ def _check_report(report: Report, definition) -> None:
         if process is None:
             return
         fields, owner = item_fields(process), f"process '{process.name}'"
-    scope = Scope(fields)
+    scope = Scope(fields, processes={} if spec.get("source") == "tasks" else process_types(report.project))
     if "where" in spec:
         check_expression(report, loc.at("where"), spec["where"], scope, Type("bool"))
     for name, text in (spec.get("group_by") or {}).items():
