@@ -97,6 +97,22 @@ def _item_fields(process: Process) -> dict[str, Type]:
     return names
 
 
+class ProcessTypes(dict):
+    """Process name -> its item fields' types; built once per project, so caches may note a ``digest`` on it."""
+
+
+def process_types(project) -> dict[str, dict[str, Type]]:
+    """Every process's item fields, by process name: what a ref field's ``.`` reaches (``device.client.name``).
+
+    Worked out once per project (kept with its compiled SQL, which a changed project starts afresh).
+    """
+    found = project.compiled_sql.get(("process_types",))
+    if found is None:
+        found = ProcessTypes({name: item_fields(process) for name, process in project.processes.items()})
+        project.compiled_sql[("process_types",)] = found
+    return found
+
+
 ACTOR_FIELDS = {"actor": Type("person"), "actor_roles": Type("role", many=True)}
 """Who acts (``--as``, an event's ``actor``) and the roles they hold, readable in rules; null / empty for nobody."""
 

@@ -6,6 +6,8 @@ from sqlglot import exp
 
 TYPE_KEY = "ruledeck_type"
 """The ``meta`` key where :func:`check` stores each node's inferred type."""
+DEREF_KEY = "ruledeck_deref"
+"""The ``meta`` key of a column that follows refs: ``(namespace, root field, ((process, field), …))``."""
 
 
 def span(node: exp.Expr) -> tuple[int, int] | None:

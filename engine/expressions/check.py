@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -12,7 +12,7 @@ from sqlglot import exp
 from ..errors import DurationError, ExpressionError
 from ..suggest import did_you_mean
 from ..timing.durations import parse_duration
-from ._nodes import TYPE_KEY, offset, operator_offset
+from ._nodes import DEREF_KEY, TYPE_KEY, offset, operator_offset
 from .functions import FUNCTIONS, NOW_FUNCTIONS, ArgumentError, result_type
 from .lookups import lookup_type
 from .parse import Expression
@@ -54,6 +54,8 @@ class Scope:
     allow_now: bool = True
     lookups: dict = field(default_factory=dict)
     """The lookup tables ``lookup()`` may read: name -> (key field, {column: type}); see :mod:`.lookups`."""
+    processes: Mapping[str, dict[str, Type]] = field(default_factory=dict)
+    """The fields of the processes a ref field's ``.`` may reach (``device.client.name``), by process name."""
 
 
 def check(expr: Expression, scope: Scope, expect: Type | None = None) -> Type:
@@ -141,37 +143,80 @@ class _Checker:
                 self.fail(f"'{literal.name}' is not a value of {target}", literal, hint)
 
     def column(self, node: exp.Column) -> Type:
-        namespace, name = node.table or None, node.name
-        scope = self.scope
-        if namespace is None:
-            if name in scope.fields:
-                return scope.fields[name]
-            if name in scope.namespaces:
-                hint = f"'{name}' is a namespace: write {name}.<field>"
-            elif name in FUNCTIONS:
-                hint = f"write {name}()"
-            else:
-                hint = did_you_mean(name, scope.fields)
-            self.fail(f"unknown field '{name}'", node.this, hint, "E-EXPR-UNKNOWN-FIELD")
-        if namespace not in scope.namespaces:
-            known = sorted(scope.namespaces)
-            hint = did_you_mean(namespace, known) or (
-                f"namespaces here: {', '.join(known)}"
-                if known
-                else "no namespace.field names are available here"
-            )
-            self.fail(
-                f"unknown namespace '{namespace}'", node.args["table"], hint, "E-EXPR-UNKNOWN-NAMESPACE"
-            )
-        fields = scope.namespaces[namespace]
+        parts = node.parts
+        node.meta.pop(DEREF_KEY, None)
+        if len(parts) == 1:
+            return self.bare(node.this)
+        scope, first = self.scope, parts[0].name
+        if first in scope.namespaces:
+            namespace, root, t = first, parts[1].name, self.member(parts[0], parts[1])
+            hops = parts[2:]
+        elif first in scope.fields:
+            namespace, root, t, hops = None, first, scope.fields[first], parts[1:]
+        else:
+            self.unknown_namespace(parts[0])
+        if not hops:
+            return t
+        path, followed = ([namespace] if namespace else []) + [root], []
+        for part in hops:
+            process, t = self.follow(".".join(path), t, part)
+            followed.append((process, part.name))
+            path.append(part.name)
+        node.meta[DEREF_KEY] = (namespace, root, tuple(followed))
+        return t
+
+    def bare(self, identifier: exp.Identifier) -> Type:
+        scope, name = self.scope, identifier.name
+        if name in scope.fields:
+            return scope.fields[name]
+        if name in scope.namespaces:
+            hint = f"'{name}' is a namespace: write {name}.<field>"
+        elif name in FUNCTIONS:
+            hint = f"write {name}()"
+        else:
+            hint = did_you_mean(name, scope.fields)
+        self.fail(f"unknown field '{name}'", identifier, hint, "E-EXPR-UNKNOWN-FIELD")
+
+    def unknown_namespace(self, identifier: exp.Identifier) -> None:
+        namespace, scope = identifier.name, self.scope
+        refs = sorted(name for name, t in scope.fields.items() if t.kind == "ref" and not t.many)
+        known = sorted(scope.namespaces)
+        hint = did_you_mean(namespace, known + refs) or (
+            f"namespaces here: {', '.join(known)}"
+            if known
+            else "no namespace.field names are available here"
+        )
+        what = "namespace or ref field" if refs and scope.processes else "namespace"
+        self.fail(f"unknown {what} '{namespace}'", identifier, hint, "E-EXPR-UNKNOWN-NAMESPACE")
+
+    def member(self, namespace: exp.Identifier, identifier: exp.Identifier) -> Type:
+        fields, name = self.scope.namespaces[namespace.name], identifier.name
         if name not in fields:
             self.fail(
-                f"'{namespace}' has no field '{name}'",
-                node.this,
+                f"'{namespace.name}' has no field '{name}'",
+                identifier,
                 did_you_mean(name, fields),
                 "E-EXPR-UNKNOWN-FIELD",
             )
         return fields[name]
+
+    def follow(self, path: str, t: Type, identifier: exp.Identifier) -> tuple[str, Type]:
+        """``path.name`` where ``path`` is a ref: the referenced process and the type of its field ``name``."""
+        if t.kind != "ref":
+            self.fail(f"'{path}' is {t}, not a ref: only a ref field can be followed with '.'", identifier)
+        if t.many:
+            self.fail(f"'{path}' is a {t}: a list of refs cannot be followed with '.'", identifier,
+                      f"use contains({path}, x) to test for an item")
+        fields = self.scope.processes.get(t.process) if t.process else None
+        if fields is None:
+            self.fail(f"'{path}' cannot be followed here", identifier,
+                      "a ref's fields are readable in rules, computed fields, boards and reports",
+                      "E-EXPR-FORBIDDEN")
+        name = identifier.name
+        if name not in fields:
+            self.fail(f"'{path}' is a ref to process '{t.process}', which has no field '{name}'", identifier,
+                      did_you_mean(name, fields), "E-EXPR-UNKNOWN-FIELD")
+        return t.process, fields[name]
 
     def literal(self, node: exp.Literal) -> Type:
         if node.is_string:

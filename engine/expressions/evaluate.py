@@ -27,6 +27,8 @@ from ..timing.calendar import (
     start_of_next_month,
 )
 from ..timing.durations import parse_duration
+from ._nodes import DEREF_KEY
+from .formats import format_value
 from .parse import Expression
 from .working_days import add_working_days
 
@@ -38,6 +40,8 @@ def evaluate(
 
     Values are ``int``, ``Decimal``, ``str``, ``bool``, ``date``, aware
     ``datetime``, durations, lists (``many`` fields), or ``None`` for NULL.
+    A name that follows refs (``device.client.name``, checked) is read under
+    its dotted path: ``(None, "device.client.name")``, ``("source", "device.client")``.
 
     >>> from zoneinfo import ZoneInfo
     >>> from .parse import parse
@@ -89,6 +93,10 @@ class _Interpreter:
         return op(*self.same_kind(a, b))
 
     def column(self, node: exp.Column) -> Any:
+        followed = node.meta.get(DEREF_KEY)
+        if followed is not None:  # refs followed: the value is given under its dotted path
+            namespace, root, hops = followed
+            return self.values[(namespace, ".".join([root, *(name for _, name in hops)]))]
         return self.values[(node.table or None, node.name)]
 
     def literal(self, node: exp.Literal) -> Any:
@@ -287,6 +295,7 @@ FUNCTION_PY: dict[str, Callable[..., Any]] = {
     "trim": lambda i, s: s.strip(" "),
     "length": lambda i, s: len(s),
     "concat": lambda i, *args: "".join(_text(arg, i.tz) for arg in args if arg is not None),
+    "format": lambda i, x, pattern: format_value(x, pattern, i.tz),
     "starts_with": lambda i, s, prefix: s.startswith(prefix),
     "contains": lambda i, haystack, needle: _contains(haystack, needle),
     "cardinality": lambda i, items: len(items),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from .formats import PatternError, check_pattern
 from .types import Type, comparable, orderable, unify
 
 FAMILIES: dict[str, tuple[str, Callable[[Type], bool], str]] = {
@@ -23,6 +24,11 @@ FAMILIES: dict[str, tuple[str, Callable[[Type], bool], str]] = {
     "value": ("a single value", lambda t: not t.many and t.kind != "interval", "any"),
     "list": ("a list (a many: true field)", lambda t: t.many, "list"),
     "text|list": ("a string or a list", lambda t: t.many or t.family == "string", "string|list"),
+    "formattable": (
+        "a number, date or datetime",
+        lambda t: not t.many and (t.family == "numeric" or t.family == "temporal"),
+        "int|decimal|date|datetime",
+    ),
     "printable": (
         "a string, number, bool, date or datetime",
         lambda t: not t.many and (t.family == "string" or t.kind in ("int", "decimal", "bool", "date", "datetime")),
@@ -92,6 +98,16 @@ def _contains(types: list[Type], nodes: list[exp.Expr]) -> None:
 def _task_name(types: list[Type], nodes: list[exp.Expr]) -> None:
     if not (isinstance(nodes[0], exp.Literal) and nodes[0].is_string):
         raise ArgumentError("has_open_task() takes a task kind's name as a literal, e.g. has_open_task('call')", 0)
+
+
+def _format_pattern(types: list[Type], nodes: list[exp.Expr]) -> None:
+    pattern = nodes[1]
+    if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+        raise ArgumentError("the pattern of format() must be a literal, e.g. format(amount, '0.00')", 1)
+    try:
+        check_pattern(pattern.name, types[0].kind)
+    except PatternError as error:
+        raise ArgumentError(str(error), 1) from None
 
 
 def _ordered(types: list[Type], nodes: list[exp.Expr]) -> None:
@@ -188,6 +204,15 @@ _ROWS = (
         "The arguments joined as text; null arguments are skipped.",
         "concat(number, ' / ', year(issued_on))",
         variadic=True,
+    ),
+    Function(
+        "format",
+        ("x:formattable", "pattern:text"),
+        "string",
+        "x written by a literal pattern: '0.00', '# ##0,00' for numbers (rounded half away from zero), "
+        "'DD.MM.YYYY HH:mm' for dates and datetimes (local time).",
+        "format(amount, '# ##0,00')",
+        check=_format_pattern,
     ),
     Function(
         "starts_with",

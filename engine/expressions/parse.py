@@ -25,7 +25,7 @@ _ALLOWED = (
 
 _ARGS = {
     "this", "expression", "expressions", "low", "high", "ifs", "default", "true", "table", "to",
-    "is_string", "quoted", "safe",
+    "is_string", "quoted", "safe", "db", "catalog",
 }  # fmt: skip
 """The arguments an allowed node may carry; any other (e.g. ``between symmetric``) changes its meaning."""
 
@@ -39,6 +39,7 @@ _REFUSED = {
     exp.Escape: ("like … escape is not allowed", ""),
     exp.NullSafeEQ: ("<=> is not allowed", "compare with = and handle null with is null"),
     exp.Subquery: ("subqueries are not allowed", ""),
+    exp.Dot: ("a name has at most four parts, e.g. source.device.client.name", ""),
 }
 
 
@@ -76,10 +77,17 @@ def parse(text: str) -> Expression:
 def names_used(expr: Expression) -> set[tuple[str | None, str]]:
     """Every ``(namespace, name)`` the expression reads; namespace is None for bare names.
 
+    A longer name is split at its first dot: ``device.client.name`` reads
+    ``('device', 'client.name')`` (a namespace's field, or refs followed).
+
     >>> sorted(names_used(parse("user_id = source.user_id and x > 1")), key=lambda n: (n[0] or "", n[1]))
     [(None, 'user_id'), (None, 'x'), ('source', 'user_id')]
     """
-    return {(col.table or None, col.name) for col in expr.tree.find_all(exp.Column)}
+    found = set()
+    for col in expr.tree.find_all(exp.Column):
+        names = [part.name for part in col.parts]
+        found.add((None, names[0]) if len(names) == 1 else (names[0], ".".join(names[1:])))
+    return found
 
 
 def _normalize(tree: exp.Expr) -> exp.Expr:
@@ -148,11 +156,6 @@ def _no_check(text: str, node: exp.Expr) -> None:
     return None
 
 
-def _check_column(text: str, node: exp.Column) -> None:
-    if node.args.get("db") or node.args.get("catalog"):
-        _raise("a name has at most one dot: namespace.field", offset(node), "E-EXPR-SYNTAX")
-
-
 def _check_is(text: str, node: exp.Is) -> None:
     if not isinstance(node.expression, exp.Null):
         _raise(
@@ -187,7 +190,7 @@ def _check_call(text: str, node: exp.Anonymous) -> None:
     _raise(f"unknown function '{name}'", where, "E-EXPR-UNKNOWN-FUNCTION", hint)
 
 
-_CHECKS = {exp.Column: _check_column, exp.Is: _check_is, exp.In: _check_in, exp.Anonymous: _check_call}
+_CHECKS = {exp.Is: _check_is, exp.In: _check_in, exp.Anonymous: _check_call}
 
 
 def _snippet(text: str, node: exp.Expr) -> str:

@@ -14,7 +14,9 @@ from typing import Protocol
 
 from sqlglot import exp
 
-from ._nodes import TYPE_KEY
+from ..store.names import items_table
+from ._nodes import DEREF_KEY, TYPE_KEY
+from .formats import format_sql
 from .lookups import lookup_sql
 from .parse import Expression
 from .types import Type
@@ -35,6 +37,24 @@ class Resolver(Protocol):
 
     def now(self) -> exp.Expr:
         """The SQL giving the rule's clock as a TIMESTAMPTZ."""
+
+    # Optional: ``deref(ref, process, name) -> exp.Expr``, field ``name`` of the ``process`` item whose id is
+    # ``ref`` (null when ref is null). Without it, :func:`deref_sql` reads the stored column by a subquery.
+
+
+def deref_sql(ref: exp.Expr, process: str, name: str) -> exp.Expr:
+    """``(SELECT r.name FROM items_process r WHERE r.id = ref)``: a stored field of a referenced item.
+
+    >>> print(deref_sql(exp.column("device", table="it"), "client", "name").sql("duckdb"))
+    (SELECT "rd_ref"."name" FROM "items_client" AS "rd_ref" WHERE "rd_ref"."id" = it.device)
+    """
+    alias = exp.to_identifier("rd_ref", quoted=True)
+    select = (exp.select(exp.column(exp.to_identifier(name, quoted=True), table=alias.copy()))
+              .from_(exp.alias_(exp.Table(this=exp.to_identifier(items_table(process), quoted=True)), alias.copy(),
+                                table=True))
+              .where(exp.EQ(this=exp.column(exp.to_identifier("id", quoted=True), table=alias.copy()),
+                            expression=ref)))
+    return exp.Subquery(this=select)
 
 
 def to_sql(expr: Expression, resolver: Resolver, dialect: str = "duckdb") -> exp.Expr:
@@ -166,6 +186,7 @@ FUNCTION_SQL: dict[str, _Builder] = {
     "length": lambda c, a, t, r: exp.Length(this=a[0]),
     "concat": lambda c, a, t, r: exp.Concat(expressions=[_printed(x, k) for x, k in zip(a, t, strict=True)],
                                             safe=True, coalesce=True),
+    "format": lambda c, a, t, r: format_sql(a[0], t[0].kind, a[1].name),
     "starts_with": lambda c, a, t, r: exp.StartsWith(this=a[0], expression=a[1]),
     "contains": lambda c, a, t, r: _contains(a, t),
     "cardinality": lambda c, a, t, r: exp.ArraySize(this=a[0]),
@@ -195,7 +216,15 @@ class _Compiler:
         return _wrap(self.visit(node))
 
     def column(self, node: exp.Column) -> exp.Expr:
-        return self.resolver.column(node.table or None, node.name)
+        followed = node.meta.get(DEREF_KEY)
+        if followed is None:
+            return self.resolver.column(node.table or None, node.name)
+        namespace, root, hops = followed
+        value = self.resolver.column(namespace, root)
+        deref = getattr(self.resolver, "deref", None) or deref_sql
+        for process, name in hops:
+            value = deref(value, process, name)
+        return value
 
     def literal(self, node: exp.Literal) -> exp.Expr:
         if node.is_string:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -104,7 +105,8 @@ class Frame:
         for name in self.created_tasks:
             namespaces[name] = task_row_namespace()
         namespaces.update(extra)
-        return Scope(rule_fields(self.process), namespaces, lookups=frame_lookups(self.project))
+        return Scope(rule_fields(self.process), namespaces, lookups=frame_lookups(self.project),
+                     processes=frame_processes(self.project))
 
     def now_sql(self) -> str:
         """SQL for "now" on a row of the match table: the row's own moment, else the run's."""
@@ -193,6 +195,15 @@ class FrameResolver:
             return exp.false()
         return open_task_sql(self.column(None, "id"), self.frame.process.name, name)
 
+    def deref(self, ref: exp.Expression, process: str, name: str) -> exp.Expression:
+        """Field ``name`` of the ``process`` item ``ref`` points to: a LEFT JOIN of its table, one per ref read.
+
+        The alias is named after the ref's SQL, so every expression of a statement reading the same ref
+        shares one join, and a chain (``device.client.name``) joins each table once, in order.
+        """
+        key = ref.sql("duckdb")
+        return self.item_column(ref_alias(process, key), self.frame.project.processes[process], key, name)
+
     def item_column(self, alias: str, process: Process | None, key: str, name: str) -> exp.Expression:
         """A field of an item joined as ``alias``: a column, a stage kind, or an inlined computed/rollup."""
         if process is None:
@@ -220,8 +231,20 @@ class FrameResolver:
 class _AliasResolver:
     """Reads bare names as fields of an already-joined alias (computed fields, rollup filters)."""
 
-    def __init__(self, outer: FrameResolver, alias: str, process: Process):
+    def __init__(self, outer: FrameResolver, alias: str, process: Process, joined: bool = True):
         self.outer, self.alias, self.process = outer, alias, process
+        self.joined = joined
+        """Whether ``alias`` is in the outer statement's FROM (a computed field), not inside a subquery (a rollup)."""
+
+    def deref(self, ref: exp.Expression, process: str, name: str) -> exp.Expression:
+        """A joined alias's refs join in the outer statement; inside a rollup's subquery, a scalar subquery."""
+        if self.joined:
+            return self.outer.deref(ref, process, name)
+        target = self.outer.frame.project.processes[process]
+        alias = ref_alias(process, ref.sql("duckdb"))
+        value = _AliasResolver(self.outer, alias, target, joined=False).column(None, name)
+        return exp.Subquery(this=exp.select(value).from_(f"{quote(items_table(process))} {quote(alias)}")
+                            .where(exp.EQ(this=column(alias, "id"), expression=ref)))
 
     def now(self) -> exp.Expression:
         return self.outer.now()
@@ -259,7 +282,9 @@ def item_scope(process: Process, project: Project | None = None) -> Scope:
     """The names a computed field, a rollup filter or a stage check reads (``lookup()`` too, given the project)."""
     from ..definitions.scopes import item_fields
 
-    return Scope(item_fields(process), lookups=frame_lookups(project) if project is not None else {})
+    if project is None:
+        return Scope(item_fields(process))
+    return Scope(item_fields(process), lookups=frame_lookups(project), processes=frame_processes(project))
 
 
 def stage_kind_sql(process: Process, alias: str) -> exp.Expression:
@@ -282,7 +307,7 @@ def rollup_sql(frame: Frame, alias: str, spec: dict) -> exp.Expression:
     child = frame.project.processes[spec["process"]]
     _rollup_counter[0] += 1
     inner = f"r{_rollup_counter[0]}"
-    resolver = _AliasResolver(FrameResolver(frame), inner, child)
+    resolver = _AliasResolver(FrameResolver(frame), inner, child, joined=False)
     scope = item_scope(child, frame.project)
     conditions = [f"{quote(inner)}.{quote(spec['link'])} = {quote(alias)}.id"]
     if spec.get("where"):
@@ -308,15 +333,17 @@ def _scope_key(scope: Scope) -> tuple:
     return (tuple(sorted(scope.fields.items())),
             tuple(sorted((ns, tuple(sorted(names.items()))) for ns, names in scope.namespaces.items())),
             scope.allow_now,
-            tuple(sorted((n, k, tuple(sorted(c.items()))) for n, (k, c) in scope.lookups.items())))
+            tuple(sorted((n, k, tuple(sorted(c.items()))) for n, (k, c) in scope.lookups.items())),
+            _processes_key(scope.processes))
 
 
 @lru_cache(maxsize=4096)
 def _checked(text: str, scope_key: tuple, expect: Type | None):
-    fields, namespaces, allow_now, lookups = scope_key
+    fields, namespaces, allow_now, lookups, processes = scope_key
     expr = parse(text)
     check(expr, Scope(dict(fields), {ns: dict(names) for ns, names in namespaces}, allow_now,
-                      {n: (k, dict(c)) for n, k, c in lookups}), expect)
+                      {n: (k, dict(c)) for n, k, c in lookups}, _PROCESS_TYPES[processes] if processes else {}),
+          expect)
     return expr
 
 
@@ -382,6 +409,35 @@ def open_task_sql(item: exp.Expression, process: str, name: str) -> exp.Expressi
         exp.EQ(this=exp.column("status", table="ot"), expression=exp.Literal.string("open")))
     return exp.Exists(this=exp.select("1").from_(exp.alias_(exp.table_("rd_tasks"), "ot", table=True))
                       .where(conditions))
+
+
+def ref_alias(process: str, ref_sql: str) -> str:
+    """The alias of the ``process`` item a ref points to, from the ref's SQL (a valid, quoted-safe name)."""
+    return f"ref_{process}_{hashlib.sha1(ref_sql.encode()).hexdigest()[:8]}"
+
+
+_PROCESS_TYPES: dict[str, dict] = {}
+"""Process types by digest: compiled expressions' cache keys hold the digest, not every process's fields."""
+
+
+def frame_processes(project: Project) -> dict:
+    """What a ref field's ``.`` reaches in expressions: every process's fields (worked out once per project)."""
+    from ..definitions.scopes import process_types
+
+    return process_types(project)
+
+
+def _processes_key(processes) -> str | None:
+    """A digest naming a scope's process types (registered in :data:`_PROCESS_TYPES` for :func:`_checked`)."""
+    if not processes:
+        return None
+    digest = getattr(processes, "digest", None)
+    if digest is None:
+        digest = hashlib.sha1(repr(sorted((n, sorted(f.items())) for n, f in processes.items())).encode()).hexdigest()
+        if hasattr(processes, "__dict__"):
+            processes.digest = digest  # a ProcessTypes: worked out once
+        _PROCESS_TYPES.setdefault(digest, processes)
+    return digest
 
 
 def frame_lookups(project: Project) -> dict:

@@ -38,10 +38,13 @@ class ActionContext:
     namespaces: dict[str, dict[str, Type]] = field(default_factory=dict)
     lookups: dict = field(default_factory=dict)
     """What ``lookup()`` may read (see ``definitions.scopes.lookup_types``)."""
+    processes: dict = field(default_factory=dict)
+    """What a ref field's ``.`` reaches (see ``definitions.scopes.process_types``)."""
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
         """The expression scope here: the item's fields plus namespaces."""
-        return Scope(rule_fields(self.process), {**self.namespaces, **extra}, lookups=self.lookups)
+        return Scope(rule_fields(self.process), {**self.namespaces, **extra}, lookups=self.lookups,
+                     processes=self.processes)
 
     @property
     def owner(self) -> str:
@@ -216,7 +219,7 @@ def check_update(report: Report, action: Action, ctx: ActionContext) -> None:
     if target is None:
         return
     source = item_fields(ctx.process) if ctx.process else {}
-    inner = ActionContext(ctx.rule, target, {**ctx.namespaces, "source": source}, ctx.lookups)
+    inner = ActionContext(ctx.rule, target, {**ctx.namespaces, "source": source}, ctx.lookups, ctx.processes)
     if "where" in spec:
         check_expression(report, loc.at("where"), spec["where"], inner.scope(), Type("bool"))
     check_actions(report, action.children, inner)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ...definitions.model import SYSTEM_FIELDS, FieldDef, Loc, Process
-from ...definitions.scopes import field_type, item_fields, lookup_types, rule_fields
+from ...definitions.scopes import field_type, item_fields, lookup_types, process_types, rule_fields
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, resolve, resolve_member
@@ -28,7 +28,7 @@ def check_processes(report: Report) -> None:
             check_field(report, field)
             if field.compute is not None:
                 scope = Scope({k: v for k, v in item_fields(process).items() if k != field.name},
-                              lookups=lookup_types(report.project))
+                              lookups=lookup_types(report.project), processes=process_types(report.project))
                 check_expression(report, field.loc.at("compute"), field.compute, scope, field_type(field))
             if field.rollup is not None:
                 _check_rollup(report, process, field)
@@ -43,7 +43,8 @@ def check_processes(report: Report) -> None:
             if task.assignee:
                 check_assignee(report, task.loc.at("assignee"), task.assignee, process)
             if task.due is not None:
-                check_due(report, task.loc.at("due"), task.due, Scope(item_fields(process)))
+                check_due(report, task.loc.at("due"), task.due,
+                          Scope(item_fields(process), processes=process_types(report.project)))
             if task.completed_by is not None:
                 check_completed_by(report, task.loc.at("completed_by"), task.completed_by, process)
 
@@ -99,7 +100,7 @@ def _check_rollup(report: Report, process: Process, field: FieldDef) -> None:
         if not unknown_target and (target.type != "ref" or target.process != process.name):
             report.error(loc.at("link"), "E-ROLLUP-LINK",
                          f"'{child_name}.{link}' must be a ref to process '{process.name}' to roll up over it")
-    child_scope = Scope(item_fields(child))
+    child_scope = Scope(item_fields(child), processes=process_types(report.project))
     for agg in ("sum", "min", "max", "avg"):
         if agg in spec:
             name = spec[agg]

@@ -7,7 +7,7 @@ scope the trigger provides (``event.``, ``task.``).
 from __future__ import annotations
 
 from ...definitions.model import Process, Rule
-from ...definitions.scopes import TASK_FIELDS, event_fields, item_fields, lookup_types, rule_fields
+from ...definitions.scopes import TASK_FIELDS, event_fields, item_fields, lookup_types, process_types, rule_fields
 from ...definitions.scopes import task_fields as form_task_fields
 from ...errors import CronError
 from ...expressions import Scope, Type
@@ -33,8 +33,10 @@ def check_rules(report: Report) -> None:
         fields = rule_fields(process)
         if rule.condition is not None:
             check_expression(report, rule.loc.at("if"), rule.condition,
-                             Scope(fields, namespaces, lookups=lookup_types(report.project)), Type("bool"))
-        check_actions(report, rule.actions, ActionContext(rule, process, namespaces, lookup_types(report.project)))
+                             Scope(fields, namespaces, lookups=lookup_types(report.project),
+                                   processes=process_types(report.project)), Type("bool"))
+        check_actions(report, rule.actions, ActionContext(rule, process, namespaces, lookup_types(report.project),
+                                                          process_types(report.project)))
 
 
 def _rule_process(report: Report, rule: Rule) -> Process | None:

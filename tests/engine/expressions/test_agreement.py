@@ -89,6 +89,8 @@ _FORMS = {
         form("({0} || {1})", "string", "string"), form("concat({0}, {1}, {2})", "string", "int", "date"),
         form("coalesce({0}, {1})", "string", "string"), form("if({0}, {1}, {2})", "bool", "string", "string"),
         form("case when {0} then {1} end", "bool", "string"),
+        form("format({0}, '# ##0,00')", "decimal"), form("format({0}, '#,##0')", "int"),
+        form("format({0}, '0.000')", "decimal"), form("format({0}, 'DD.MM.YYYY')", "date"),
     ],
     "bool": [
         form("({0} and {1})", "bool", "bool"), form("({0} or {1})", "bool", "bool"),

@@ -59,7 +59,8 @@ def test_accepts_the_language(text):
         ("a b", ("E-EXPR-SYNTAX", 2, "unexpected 'b'", "an operator is missing between two values")),
         ("1 2", ("E-EXPR-SYNTAX", 2, "unexpected '2'", "an operator is missing between two values")),
         ("x = 1 )", ("E-EXPR-SYNTAX", 6, "unexpected ')'", "")),
-        ("a.b.c = 1", ("E-EXPR-SYNTAX", 0, "a name has at most one dot: namespace.field", "")),
+        ("a.b.c.d.e = 1", ("E-EXPR-FORBIDDEN", 0, "a name has at most four parts, e.g. source.device.client.name",
+                           "")),
         (
             "d > interval 5 day",
             (

@@ -144,6 +144,7 @@ def test_every_function_renders_for_postgres_too(table, name):
         "age_years": "age_years(t1, ts)", "add_months": "add_months(ts, i1)", "add_days": "add_days(t1, 2)",
         "add_working_days": "add_working_days(ts, i1)", "has_open_task": "has_open_task('call')",
         "lookup": "lookup('rates', s1, 'rate')",
+        "format": "format(n1, '# ##0,00') || format(i1, '#,##0') || format(ts, 'DD.MM.YYYY HH:mm')",
     }  # fmt: skip
     function = FUNCTIONS[name]
     params = {"time": "ts", "num": "n1", "text": "s1", "list": "tags"}

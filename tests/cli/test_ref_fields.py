@@ -1,0 +1,197 @@
+"""Reading through ref fields (``device.client.name``) and format(): LEFT JOINs, null refs, positioned findings."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import write_project_files
+
+PROJECT = {
+    "ruledeck.yaml": """\
+ruledeck: 1
+name: refs
+timezone: Europe/Moscow
+processes:
+  client:
+    key: code
+    fields:
+      code: {type: string}
+      name: {type: string}
+      vip: {type: bool, default: false}
+    pipelines: {main: {stages: {active: {}}}}
+  device:
+    key: serial
+    fields:
+      serial: {type: string}
+      client_code: {type: string}
+      client: {type: ref, process: client}
+      vip_requests: {type: int, rollup: {process: request, link: device, count: true, where: "device.client.vip"}}
+      costly_requests: {type: int, rollup: {process: request, link: device, count: true,
+                                            where: "amount > 100 and device.client.name is not null"}}
+    pipelines: {main: {stages: {active: {}}}}
+  request:
+    key: number
+    fields:
+      number: {type: string}
+      serial: {type: string}
+      amount: {type: decimal}
+      due: {type: date}
+      device: {type: ref, process: device}
+      client_name: {type: string}
+      summary: {type: string}
+      owner: {type: string, compute: "coalesce(device.client.name, '-')"}
+    pipelines: {main: {stages: {new: {}, priority: {}}}}
+event_types:
+  client_added:
+    fields: {code: {type: string, required: true}, name: {type: string}, vip: {type: bool}}
+  device_added:
+    fields: {serial: {type: string, required: true}, client: {type: string}}
+  request_opened:
+    fields: {number: {type: string, required: true}, serial: {type: string}, amount: {type: decimal},
+             due: {type: date}}
+  client_renamed:
+    fields: {code: {type: string, required: true}, name: {type: string}}
+rules:
+  add_client:
+    when: {event: client_added}
+    then:
+      - create: {process: client, set: {code: event.code, name: event.name, vip: "coalesce(event.vip, false)"}}
+  add_device:
+    when: {event: device_added}
+    then:
+      - create: {process: device, set: {serial: event.serial, client_code: event.client}}
+  link_client:
+    process: device
+    when: {created: true}
+    then:
+      - link: {field: client, process: client, match: {code: client_code}}
+  open_request:
+    when: {event: request_opened}
+    then:
+      - create: {process: request, set: {number: event.number, serial: event.serial, amount: event.amount,
+                                          due: event.due}}
+  link_device:
+    process: request
+    when: {created: true}
+    then:
+      - link: {field: device, process: device, match: {serial: serial}}
+      - set:
+          client_name: device.client.name
+          summary: >-
+            concat(coalesce(device.serial, 'no device'), ' / ', coalesce(device.client.name, 'nobody'), ' / ',
+            format(amount, '# ##0,00'), ' / ', format(due, 'DD.MM.YYYY'))
+      - run: prioritise
+  prioritise:
+    process: request
+    when: {called: true}
+    if: "device.client.vip"
+    then:
+      - move: priority
+  rename_client:
+    when: {event: client_renamed}
+    then:
+      - update:
+          process: client
+          where: "code = event.code"
+          then:
+            - set: {name: event.name}
+boards:
+  requests:
+    process: request
+    card: [client_name, owner]
+""",
+    "events.jsonl": "".join(line + "\n" for line in [
+        '{"id": "c1", "type": "client_added", "time": "2026-12-01T09:00:00+03:00", '
+        '"payload": {"code": "ACME", "name": "Acme", "vip": true}}',
+        '{"id": "c2", "type": "client_added", "time": "2026-12-01T09:00:00+03:00", '
+        '"payload": {"code": "BETA", "name": "Beta"}}',
+        '{"id": "d1", "type": "device_added", "time": "2026-12-01T10:00:00+03:00", '
+        '"payload": {"serial": "SN-1", "client": "ACME"}}',
+        '{"id": "d2", "type": "device_added", "time": "2026-12-01T10:00:00+03:00", '
+        '"payload": {"serial": "SN-2", "client": "BETA"}}',
+        '{"id": "d3", "type": "device_added", "time": "2026-12-01T10:00:00+03:00", '
+        '"payload": {"serial": "SN-3"}}',
+        '{"id": "r1", "type": "request_opened", "time": "2026-12-02T10:00:00+03:00", '
+        '"payload": {"number": "R-1", "serial": "SN-1", "amount": "1234567.5", "due": "2026-12-09"}}',
+        '{"id": "r2", "type": "request_opened", "time": "2026-12-02T10:00:00+03:00", '
+        '"payload": {"number": "R-2", "serial": "SN-2", "amount": "-0.004"}}',
+        '{"id": "r3", "type": "request_opened", "time": "2026-12-02T10:00:00+03:00", '
+        '"payload": {"number": "R-3", "serial": "SN-3", "amount": "99.995", "due": "2027-01-31"}}',
+        '{"id": "r4", "type": "request_opened", "time": "2026-12-02T10:00:00+03:00", '
+        '"payload": {"number": "R-4", "serial": "SN-404"}}',
+        '{"id": "x1", "type": "client_renamed", "time": "2026-12-03T10:00:00+03:00", '
+        '"payload": {"code": "BETA", "name": "Beta Ltd"}}',
+    ]),
+}
+
+
+def _at(text: str, needle: str, skip: int = 0) -> str:
+    """``line:col`` (1-based) of the first ``needle`` in ``text``, ``skip`` characters into it."""
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if needle in row)
+    return f"{line}:{text.splitlines()[line - 1].index(needle) + 1 + skip}"
+
+
+def _run(cli, tmp_path, files=PROJECT):
+    project = str(write_project_files(tmp_path / "p", files))
+    db = str(tmp_path / "t.duckdb")
+    result = cli("ingest", f"{project}/events.jsonl", "-p", project, "--db", db)
+    assert result.exit_code == 0, result.output
+    return project, db
+
+
+def test_refs_are_followed_in_set_values_conditions_and_computed_fields(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    result = cli("items", "request", "-p", project, "--db", db, "--format", "json",
+                 "--fields", "number,stage,client_name,summary,owner")
+    rows = [(i["number"], i["stage"], i["client_name"], i["summary"], i["owner"]) for i in json.loads(result.output)]
+    assert rows == [
+        ("R-1", "priority", "Acme", "SN-1 / Acme / 1 234 567,50 / 09.12.2026", "Acme"),
+        ("R-2", "new", "Beta", "SN-2 / Beta / 0,00 / ", "Beta Ltd"),  # computed: read now, after the rename
+        ("R-3", "new", None, "SN-3 / nobody / 100,00 / 31.01.2027", "-"),  # a device without a client
+        ("R-4", "new", None, "no device / nobody /  / ", "-"),  # no device: every step is null
+    ]
+
+
+def test_refs_in_item_filters_and_boards(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    result = cli("items", "request", "-p", project, "--db", db, "--where", "device.client.vip",
+                 "--fields", "number")
+    assert result.exit_code == 0, result.output
+    assert "R-1" in result.output and "R-2" not in result.output
+    board = json.loads(cli("board", "requests", "-p", project, "--db", db, "--format", "json",
+                           "--where", "device.client.name like 'Beta%'").output)
+    cards = [card for column in board["columns"] for card in column["cards"]]
+    assert [card["fields"]["owner"] for card in cards] == ["Beta Ltd"]
+
+
+def test_refs_in_rollup_filters(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    result = cli("items", "device", "-p", project, "--db", db, "--format", "json",
+                 "--fields", "serial,vip_requests,costly_requests")
+    assert [(i["serial"], i["vip_requests"], i["costly_requests"]) for i in json.loads(result.output)] == [
+        ("SN-1", 1, 1), ("SN-2", 0, 0), ("SN-3", 0, 0)]
+
+
+def test_compiled_once_as_left_joins(cli, tmp_path):
+    project = str(write_project_files(tmp_path / "p", PROJECT))
+    result = cli("compile", "prioritise", "-p", project)
+    assert result.exit_code == 0, result.output
+    assert 'LEFT JOIN "items_device" "ref_device_' in result.output
+    assert 'LEFT JOIN "items_client" "ref_client_' in result.output
+
+
+def test_wrong_refs_and_patterns_are_positioned_findings(cli, tmp_path):
+    text = (PROJECT["ruledeck.yaml"]
+            .replace("client_name: device.client.name", "client_name: device.client.nmae")
+            .replace('if: "device.client.vip"', 'if: "device.serial.vip"')
+            .replace("format(amount, '# ##0,00')", "format(amount, 'DD.MM')"))
+    result = cli("validate", str(write_project_files(tmp_path / "p", {"ruledeck.yaml": text})))
+    assert result.exit_code == 1
+    out = result.output
+    unknown, not_ref = _at(text, "nmae"), _at(text, 'serial.vip', 7)
+    assert (f"ruledeck.yaml:{unknown}: error E-EXPR-UNKNOWN-FIELD at rules.link_device.then[1].set.client_name: "
+            "'device.client' is a ref to process 'client', which has no field 'nmae' (did you mean 'name'?)") in out
+    assert (f"ruledeck.yaml:{not_ref}: error E-EXPR-TYPE at rules.prioritise.if: 'device.serial' is string, "
+            "not a ref: only a ref field can be followed with '.'") in out
+    assert ("error E-EXPR-TYPE at rules.link_device.then[1].set.summary: 'DD.MM' is not a number pattern: write "
+            "'0', '0.00', '0,00', '#,##0.00' or '# ##0,00'") in out
