@@ -306,8 +306,8 @@ def _creation(graph: Graph, context: _Context, spec: dict) -> None:
         stages = process.pipelines.get(pipeline)
         if stages is None:
             continue
-        stage = spec.get("stage", _initial_stage(process, pipeline))
-        if stage in stages.stages:
+        targets = stage_names_in(spec["stage"]) if "stage" in spec else {_initial_stage(process, pipeline)}
+        for stage in sorted(targets & set(stages.stages), key=list(stages.stages).index):
             graph.edge(graph.pseudo(pipeline, START, "new card"), graph.node_id(pipeline, stage), context.label)
 
 

@@ -111,7 +111,7 @@ class _Walk:
                 if self.counters[(name, field_name)] > 1:
                     raise NotBatchable(f"'{name}.{field_name}' is numbered by more than one action per event")
         if "stage" in spec:
-            stages = {spec["stage"]}
+            stages = _stages_of_move(spec["stage"], process.stage_names())
         elif "pipeline_expr" in spec:
             stages = {next(iter(p.stages)) for p in process.pipelines.values()}
         else:

@@ -17,6 +17,7 @@ from ..frame import Frame, FrameResolver, compile_expression, compile_sql, liter
 from ..run import BATCH_ITEMS, ActionFailed, Run
 from ..titles import refresh_titles
 from .columns import stage_pairs
+from .fields import NAME
 from .lists import element_compiler, list_sql
 
 _PLACEHOLDER = re.compile(r"\{(n(?::0?(\d{1,2}))?|year)\}")
@@ -68,14 +69,16 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
     columns = [f'row_number() OVER (ORDER BY {order}) AS "rd n"', "m.rn AS rn", f"({pipeline_sql}) AS pipeline",
                f"{frame.now_sql()} AS now_at", "m.ev AS ev"]
     columns += [f"({sql}) AS {quote(name)}" for name, sql in values.items()]
+    if stage_sql is not None:
+        columns.append(f'({stage_sql}) AS "rd stage"')  # may read the frame: computed with the values
     staging, count = run.create_temp(
         f"SELECT {', '.join(columns)} FROM {resolver.from_clause()} {extra_from} WHERE {where}", "s")
     if not count:
         return staging, 0
     base = run.provisional_ids(count) if run.batched else next_ids(run, "item_id", count)
     first_stages = " ".join(f"WHEN '{p.name}' THEN '{next(iter(p.stages))}'" for p in target.pipelines.values())
-    stage = stage_sql or (f"CASE c.pipeline WHEN '{target.initial_pipeline}' THEN '{target.initial_stage}' "
-                          f"{first_stages} END")
+    stage = 'c."rd stage"' if stage_sql is not None else (
+        f"CASE c.pipeline WHEN '{target.initial_pipeline}' THEN '{target.initial_stage}' {first_stages} END")
     fields = {name: f"c.{quote(name)}" for name in values}
     for name, declared in target.fields.items():
         if name in fields or not stored(declared):
@@ -104,10 +107,17 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
 
 def _check_new_items(run: Run, rule: Rule, target: Process, table: str) -> None:
     bad = run.con.execute(f"SELECT pipeline, stage FROM {table} WHERE (pipeline, stage) NOT IN "
-                          f"(SELECT * FROM (VALUES {stage_pairs(target)})) OR stage IS NULL LIMIT 1").fetchone()
+                          f"(SELECT * FROM (VALUES {stage_pairs(target)})) OR stage IS NULL "
+                          "ORDER BY rn LIMIT 1").fetchone()
     if bad:
-        raise ActionFailed(f"rule '{rule.name}' would create a '{target.name}' in pipeline {bad[0]!r}, "
-                           f"which the process does not have")
+        pipeline, stage = bad
+        if pipeline not in target.pipelines:
+            raise ActionFailed(f"rule '{rule.name}' would create a '{target.name}' in pipeline {pipeline!r}, "
+                               f"which the process does not have")
+        stages = ", ".join(target.pipelines[pipeline].stages)
+        raise ActionFailed(f"rule '{rule.name}' would create a '{target.name}' in stage "
+                           f"{'no stage' if stage is None else repr(stage)}, which pipeline '{pipeline}' does not "
+                           f"have (its stages: {stages})")
     required = [n for n, f in target.fields.items() if f.required and stored(f)]
     if required:
         checks = ", ".join(f"count(*) FILTER (WHERE {quote(n)} IS NULL)" for n in required)
@@ -150,6 +160,15 @@ def _remember(run: Run, frame: Frame, name: str | None, target: Process, table: 
     frame.created[name] = target
 
 
+def new_stage_sql(value: str | None, resolver: FrameResolver, scope) -> str | None:
+    """A ``create``/``schedule`` ``stage:``: a stage name, an expression giving one, or None (the initial stage)."""
+    if value is None:
+        return None
+    if NAME.match(value):
+        return literal_sql(value)
+    return compile_sql(value, resolver, scope, Type("string"))
+
+
 def do_create(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
     """``create``: one new item per row of the frame."""
     spec = action.spec
@@ -161,7 +180,7 @@ def do_create(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
         pipeline = compile_sql(spec["pipeline_expr"], resolver, scope, Type("string"))
     else:
         pipeline = literal_sql(str(spec.get("pipeline", target.initial_pipeline)))
-    stage = literal_sql(str(spec["stage"])) if "stage" in spec else None
+    stage = new_stage_sql(spec.get("stage"), resolver, scope)
     table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
                                 stage_sql=stage)
     if not count:
@@ -179,18 +198,20 @@ def do_schedule(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     cache = frame.project.compiled_sql
     if key not in cache:
         cache[key] = _schedule_sql(spec, frame, target, table_def, key)
-    values, where, joins = cache[key]
+    values, stage, where, joins = cache[key]
     resolver = CreateResolver(frame)
     resolver.joins.update(joins)
     extra_from = f"JOIN {quote(period_table(table_def.name))} pr ON TRUE"
     pipeline = literal_sql(target.initial_pipeline)
     table, count = insert_items(run, rule, frame, target, resolver, values, depth, pipeline_sql=pipeline,
-                                stage_sql=None, extra_from=extra_from, where=where, order="m.rn, pr.idx")
+                                stage_sql=stage, extra_from=extra_from, where=where, order="m.rn, pr.idx")
     return [Created(target.name, table)] if count else []
 
 
-def _schedule_sql(spec: dict, frame: Frame, target: Process, table_def, key: tuple) -> tuple[dict, str, dict]:
-    """The values, the row filter and the joins of a ``schedule`` (built once per rule, action and frame shape)."""
+def _schedule_sql(spec: dict, frame: Frame, target: Process, table_def,
+                  key: tuple) -> tuple[dict, str | None, str, dict]:
+    """The values, the stage, the row filter and the joins of a ``schedule`` (built once per rule, action and
+    frame shape)."""
     base = CreateResolver(frame)
     scope = frame.scope(source=frame.scope().fields)
     branches, default = [], "NULL"
@@ -218,7 +239,8 @@ def _schedule_sql(spec: dict, frame: Frame, target: Process, table_def, key: tup
     row_scope = frame.scope(row=dict(ROW_FIELDS), source=frame.scope().fields)
     row_scope.fields.update({"anchor": Type(anchor_type.kind), "variant": Type("string")})
     values = _set_values(spec, target, resolver, frame, row_scope)
+    stage = new_stage_sql(spec.get("stage"), resolver, row_scope)
     where = f"pr.variant = ({chosen})"
     if spec.get("rows"):
         where += " AND (" + compile_sql(spec["rows"], resolver, row_scope, Type("bool")) + ")"
-    return values, where, dict(resolver.joins)
+    return values, stage, where, dict(resolver.joins)

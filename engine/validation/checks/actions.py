@@ -21,6 +21,7 @@ from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, expression_tree, resolve, resolve_member
 from .list_values import check_append_value, check_list_value
+from .new_stage import check_new_stage
 from .processes import check_assignee
 from .reject import check_reject
 from .task_due import check_due
@@ -194,10 +195,15 @@ def check_create(report: Report, action: Action, ctx: ActionContext) -> None:
                        pipeline, target.pipelines)
     if "pipeline_expr" in spec:
         check_expression(report, loc.at("pipeline_expr"), spec["pipeline_expr"], ctx.scope(), Type("string"))
-    if "stage" in spec and pipeline in target.pipelines:
-        resolve_member(report, loc.at("stage"), "E-REF-STAGE", f"pipeline '{pipeline}'", "stage",
-                       spec["stage"], target.pipelines[pipeline].stages)
     source = item_fields(ctx.process) if ctx.process else {}
+    if "stage" in spec:
+        if "pipeline_expr" in spec:
+            owner, stages = f"process '{target.name}'", sorted(target.stage_names())
+        else:
+            owner = f"pipeline '{pipeline}'"
+            stages = list(target.pipelines[pipeline].stages) if pipeline in target.pipelines else []
+        check_new_stage(report, loc.at("stage"), spec["stage"], owner, stages, ctx.scope(source=source),
+                        ctx.process)
     _set_values(report, loc.at("set"), spec.get("set"), target, ctx.scope(source=source))
     _check_required(report, loc, target, spec.get("set") or {})
     if isinstance(spec.get("as"), str):
@@ -353,6 +359,9 @@ def check_schedule(report: Report, action: Action, ctx: ActionContext) -> None:
                       {**row_scope.namespaces, "source": source})
         _set_values(report, loc.at("set"), spec.get("set"), target, scope)
         _check_required(report, loc, target, spec.get("set") or {})
+        if "stage" in spec and target.initial_pipeline in target.pipelines:
+            check_new_stage(report, loc.at("stage"), spec["stage"], f"pipeline '{target.initial_pipeline}'",
+                            list(target.pipelines[target.initial_pipeline].stages), scope, ctx.process)
 
 
 def check_run(report: Report, action: Action, ctx: ActionContext) -> None:

@@ -80,6 +80,11 @@ def move_targets(project: Project, process: str | None, value: object) -> tuple[
     return stages, exact
 
 
+def value_leaves(node: exp.Expr):
+    """The leaves a value expression may take: its results through parentheses, case, coalesce and if."""
+    return _results(node)
+
+
 def _results(node: exp.Expr):
     """The leaves a value expression may take (through parentheses, case, coalesce, if)."""
     if isinstance(node, exp.Paren):
@@ -133,12 +138,14 @@ def action_effects(project: Project, rule: Rule, action: Action) -> Effects:
     return effects
 
 
-def _initial_stages(project: Project, process: str, spec: dict) -> set[str]:
+def _initial_stages(project: Project, process: str, spec: dict, source: str | None = None) -> set[str]:
+    """The stages a ``create``/``schedule`` of ``process`` from a rule over ``source`` may put items in."""
     target = project.processes.get(process)
     if target is None:
         return set()
     if "stage" in spec:
-        return {spec["stage"]}
+        stages, exact = move_targets(project, source, spec["stage"])  # bare names read the rule's item
+        return stages if exact else stages | target.stage_names()
     if "pipeline_expr" in spec:
         return {next(iter(p.stages), "") for p in target.pipelines.values()}
     pipeline = target.pipelines.get(spec.get("pipeline", target.initial_pipeline))
@@ -162,7 +169,7 @@ def _collect(project: Project, actions: list[Action], process: str | None, effec
         elif action.kind in ("create", "schedule") and isinstance(spec, dict) and spec.get("process"):
             target = str(spec["process"])
             effects.created.add(target)
-            effects.entered.update((target, s) for s in _initial_stages(project, target, spec))
+            effects.entered.update((target, s) for s in _initial_stages(project, target, spec, process))
         elif action.kind == "update" and isinstance(spec, dict):
             _collect(project, action.children, spec.get("process"), effects)
         elif action.kind == "complete_tasks" and process:
