@@ -50,7 +50,8 @@ def _title_inputs(title: str, computed: tuple[tuple[str, str], ...]) -> frozense
             continue
         found.add(name)
         if name in formulas:
-            pending += [n for space, n in names_used(parse(formulas[name])) if space is None]
+            # a computed field reads no namespaces: ``device.client.name`` reads its ref field ``device``
+            pending += [space or n for space, n in names_used(parse(formulas[name]))]
     return frozenset(found)
 
 

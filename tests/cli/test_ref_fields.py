@@ -31,6 +31,7 @@ processes:
     pipelines: {main: {stages: {active: {}}}}
   request:
     key: number
+    title: "{{ number }} · {{ owner }}"
     fields:
       number: {type: string}
       serial: {type: string}
@@ -99,6 +100,13 @@ boards:
   requests:
     process: request
     card: [client_name, owner]
+reports:
+  per_client:
+    process: request
+    where: "device.client is not null"
+    group_by: {client: "device.client.name", vip: "device.client.vip"}
+    measures: {requests: count, amount: {sum: amount}}
+    order_by: [client]
 """,
     "events.jsonl": "".join(line + "\n" for line in [
         '{"id": "c1", "type": "client_added", "time": "2026-12-01T09:00:00+03:00", '
@@ -142,8 +150,10 @@ def _run(cli, tmp_path, files=PROJECT):
 def test_refs_are_followed_in_set_values_conditions_and_computed_fields(cli, tmp_path):
     project, db = _run(cli, tmp_path)
     result = cli("items", "request", "-p", project, "--db", db, "--format", "json",
-                 "--fields", "number,stage,client_name,summary,owner")
-    rows = [(i["number"], i["stage"], i["client_name"], i["summary"], i["owner"]) for i in json.loads(result.output)]
+                 "--fields", "number,stage,client_name,summary,owner,title")
+    items = json.loads(result.output)
+    assert [i["title"] for i in items] == ["R-1 · Acme", "R-2 · Beta", "R-3 · -", "R-4 · -"]  # set when linked
+    rows = [(i["number"], i["stage"], i["client_name"], i["summary"], i["owner"]) for i in items]
     assert rows == [
         ("R-1", "priority", "Acme", "SN-1 / Acme / 1 234 567,50 / 09.12.2026", "Acme"),
         ("R-2", "new", "Beta", "SN-2 / Beta / 0,00 / ", "Beta Ltd"),  # computed: read now, after the rename
@@ -170,6 +180,15 @@ def test_refs_in_rollup_filters(cli, tmp_path):
                  "--fields", "serial,vip_requests,costly_requests")
     assert [(i["serial"], i["vip_requests"], i["costly_requests"]) for i in json.loads(result.output)] == [
         ("SN-1", 1, 1), ("SN-2", 0, 0), ("SN-3", 0, 0)]
+
+
+def test_refs_in_reports_and_verify(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    report = json.loads(cli("report", "per_client", "-p", project, "--db", db, "--format", "json").output)
+    assert report == [{"client": "Acme", "vip": True, "requests": 1, "amount": "1234567.50"},
+                      {"client": "Beta Ltd", "vip": False, "requests": 1, "amount": "0.00"}]
+    result = cli("verify", "-p", project, "--db", db)
+    assert result.exit_code == 0, result.output
 
 
 def test_compiled_once_as_left_joins(cli, tmp_path):
