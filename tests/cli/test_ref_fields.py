@@ -52,6 +52,8 @@ event_types:
              due: {type: date}}
   client_renamed:
     fields: {code: {type: string, required: true}, name: {type: string}}
+  device_checked:
+    fields: {device: {type: ref, process: device, required: true}}
 rules:
   add_client:
     when: {event: client_added}
@@ -88,6 +90,15 @@ rules:
     if: "device.client.vip"
     then:
       - move: priority
+  checked:
+    when: {event: device_checked}
+    if: "event.device.client.vip is not null"
+    then:
+      - update:
+          process: request
+          where: "device = event.device and device.client.name = event.device.client.name"
+          then:
+            - set: {summary: "concat('checked for ', event.device.client.name, ' (', device.serial, ')')"}
   rename_client:
     when: {event: client_renamed}
     then:
@@ -189,6 +200,19 @@ def test_refs_in_reports_and_verify(cli, tmp_path):
                       {"client": "Beta Ltd", "vip": False, "requests": 1, "amount": "0.00"}]
     result = cli("verify", "-p", project, "--db", db)
     assert result.exit_code == 0, result.output
+
+
+def test_refs_of_an_event_and_inside_update(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    events = "".join(json.dumps({"id": f"k{n}", "type": "device_checked", "time": "2026-12-04T10:00:00+03:00",
+                                 "payload": {"device": n}}) + "\n" for n in (3, 4, 5))  # SN-1, SN-2, SN-3
+    result = cli("ingest", "-", "-p", project, "--db", db, input=events)
+    assert result.exit_code == 0, result.output
+    items = json.loads(cli("items", "request", "-p", project, "--db", db, "--format", "json",
+                           "--fields", "number,summary").output)
+    assert [i["summary"] for i in items][:3] == [
+        "checked for Acme (SN-1)", "checked for Beta Ltd (SN-2)",
+        "SN-3 / nobody / 100,00 / 31.01.2027"]  # SN-3 has no client: the condition is null
 
 
 def test_compiled_once_as_left_joins(cli, tmp_path):
