@@ -15,7 +15,9 @@ from ..render import table
 @project_option
 @db_option
 @wait_option
-@click.option("--assignee", help="Only tasks for this person (including their roles' tasks) or role:NAME.")
+@click.option("--assignee", metavar="PERSON|ROLE",
+              help="Only tasks for this person (including their roles' tasks), or for a role (NAME, @NAME or "
+                   "role:NAME).")
 @click.option("--overdue", is_flag=True, help="Only open tasks past their deadline.")
 @click.option("--all", "show_all", is_flag=True, help="Include completed and cancelled tasks.")
 @format_option(FORMATS_TABLE)
@@ -26,6 +28,7 @@ def tasks(project_path: Path, db_path: str | None, wait_seconds: float, assignee
     \b
     Example:
       ruledeck tasks --assignee ivanova --overdue -p definitions/complaints
+      ruledeck tasks --assignee @first_line -p definitions/bpm_patterns
     """
     with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         rows = engine.task_list(assignee=assignee, overdue=overdue, include_closed=show_all)

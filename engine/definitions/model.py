@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 from .yaml_loader import Position, YamlDocument
 
 STAGE_KINDS = ("open", "success", "failure", "on_hold")
-FIELD_TYPES = ("string", "text", "int", "decimal", "bool", "date", "datetime", "enum", "ref", "person", "role")
+FIELD_TYPES = ("string", "text", "int", "decimal", "bool", "date", "datetime", "enum", "ref", "person", "role",
+               "assignee")
 SYSTEM_FIELDS = {
     "id": "int",
     "title": "string",
@@ -73,13 +74,16 @@ class FieldDef:
     min_length: int | None = None
     max_length: int | None = None
     pattern: str | None = None
+    of: dict[str, FieldDef] | None = None
+    """A ``list`` field's record: the fields of each element (event payloads only)."""
 
     @property
     def constrained(self) -> bool:
-        """Whether a value of this field is checked beyond its type (bounds, length, pattern, non-blank, unique)."""
+        """Whether a value of this field is checked beyond its type (bounds, length, pattern, non-blank, unique;
+        an ``assignee`` names a person or a role)."""
         return bool(self.unique or self.min is not None or self.max is not None or self.min_length is not None
                     or self.max_length is not None or self.pattern is not None
-                    or (self.required and self.type in ("string", "text")))
+                    or (self.required and self.type in ("string", "text")) or self.type == "assignee")
 
     @property
     def settable(self) -> bool:

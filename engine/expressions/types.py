@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 KINDS = (
     "string", "text", "int", "decimal", "bool", "date", "datetime",
-    "enum", "ref", "person", "role", "interval", "null", "any",
+    "enum", "ref", "person", "role", "assignee", "interval", "null", "any",
 )  # fmt: skip
 
 NUMERIC = frozenset({"int", "decimal"})
-STRINGLIKE = frozenset({"string", "text", "enum", "person", "role"})
+STRINGLIKE = frozenset({"string", "text", "enum", "person", "role", "assignee"})
 TEMPORAL = frozenset({"date", "datetime"})
 
 
@@ -115,7 +115,7 @@ def orderable(t: Type) -> bool:
     """Whether ``<`` and ``>`` apply: numbers, plain strings, dates, item ids."""
     return (
         t.kind
-        in ("int", "decimal", "string", "text", "person", "role", "date", "datetime", "ref", "null", "any")
+        in ("int", "decimal", "string", "text", "person", "role", "assignee", "date", "datetime", "ref", "null", "any")
         and not t.many
     )
 

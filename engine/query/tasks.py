@@ -16,6 +16,7 @@ import duckdb
 from sqlglot import exp
 
 from ..definitions.model import Project
+from ..errors import UsageError
 from ..store.names import column
 from ..timing.zones import zone
 
@@ -45,6 +46,27 @@ def due_value(row: dict[str, Any], zone: dt.tzinfo | None) -> Any:
     return due
 
 
+def assignee_filter(project: Project, assignee: str) -> list[str]:
+    """The assignees whose tasks ``--assignee`` lists: a person and their roles, or one role.
+
+    A role is named ``role:NAME``, ``@NAME`` or by its bare name (when no person has it); anything
+    else is a :class:`UsageError` naming the people and roles.
+    """
+    person = project.people.get(assignee)
+    if person is not None:
+        return [assignee, *(f"role:{role}" for role in person.spec.get("roles") or [])]
+    role = assignee.removeprefix("role:") if assignee.startswith("role:") else assignee.removeprefix("@")
+    if role in project.roles:
+        return [f"role:{role}"]
+    from ..suggest import did_you_mean
+
+    known = [*project.people, *project.roles]
+    hint = did_you_mean(role, known)
+    raise UsageError(f"there is no person or role '{assignee}'" + (f" ({hint})" if hint else "")
+                     + (f"; the people are: {', '.join(sorted(project.people))}" if project.people else "")
+                     + (f"; the roles are: {', '.join(sorted(project.roles))}" if project.roles else ""))
+
+
 def task_list(con: duckdb.DuckDBPyConnection, project: Project, now: dt.datetime | None, *,
               assignee: str | None = None, overdue: bool = False, include_closed: bool = False) -> list[dict[str, Any]]:
     """Tasks as rows, open ones only unless ``include_closed``, by deadline then id."""
@@ -52,10 +74,7 @@ def task_list(con: duckdb.DuckDBPyConnection, project: Project, now: dt.datetime
     if not include_closed:
         conditions.append("status = 'open'")
     if assignee:
-        names = [assignee]
-        person = project.people.get(assignee)
-        if person is not None:
-            names += [f"role:{role}" for role in person.spec.get("roles") or []]
+        names = assignee_filter(project, assignee)
         conditions.append(f"assignee IN ({', '.join('?' for _ in names)})")
         params += names
     if overdue:

@@ -30,6 +30,22 @@ def unknown_actor(project: Project, actor: str) -> str:
             + f"; the people are: {', '.join(sorted(project.people))}")
 
 
+ROLE_PREFIX = "role:"
+"""How a role is named where a person could be too: a task's assignee, an ``assignee`` field (``role:dispatcher``)."""
+
+
+def assignee_names(project: Project) -> list[str]:
+    """What an ``assignee`` value may be: a person's name, or ``role:NAME`` for a role.
+
+    >>> from ruledeck.engine.definitions.model import Definition, Project
+    >>> p = Project(None, "p", "UTC")
+    >>> p.people["petrov"] = Definition("petrov", None, {}); p.roles["desk"] = Definition("desk", None, {})
+    >>> assignee_names(p)
+    ['petrov', 'role:desk']
+    """
+    return [*project.people, *(ROLE_PREFIX + role for role in project.roles)]
+
+
 def roles_of(project: Project, actor: str | None) -> list[str]:
     """The roles a person holds (none for nobody)."""
     person = project.people.get(actor) if actor else None

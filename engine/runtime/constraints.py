@@ -19,6 +19,7 @@ from ..definitions.bounds import BOUNDED_TYPES, TEXT_TYPES, bound_value, shown
 from ..definitions.model import FieldDef, Process
 from ..store.names import items_table, quote
 from ..store.types import stored
+from .actors import assignee_names
 from .refusals import Memo, Refused, check_entered
 from .run import Run
 
@@ -66,8 +67,12 @@ def _constrained(process: Process, names: frozenset[str] | None) -> list[FieldDe
     return [f for f in fields if f.constrained or f.name == process.key]
 
 
-def _checks(process: Process, declared: FieldDef, timezone: str, created: bool) -> list[tuple[_Check, str, list]]:
-    """(check, SQL condition over ``it`` with ``?`` for its parameters, parameters) of one field."""
+def _checks(process: Process, declared: FieldDef, timezone: str, created: bool,
+            assignees: list[str]) -> list[tuple[_Check, str, list]]:
+    """(check, SQL condition over ``it`` with ``?`` for its parameters, parameters) of one field.
+
+    ``assignees``: what an ``assignee`` field may hold (the people, ``role:NAME`` of the roles).
+    """
     column = f"it.{quote(declared.name)}"
     out: list[tuple[_Check, str, list]] = []
     text = declared.type in TEXT_TYPES
@@ -94,6 +99,8 @@ def _checks(process: Process, declared: FieldDef, timezone: str, created: bool) 
         if declared.pattern is not None:
             out.append((_Check(declared, "pattern", declared.pattern),
                         each("NOT regexp_full_match({v}, ?)"), [declared.pattern]))
+    if declared.type == "assignee":
+        out.append((_Check(declared, "assignee"), each("NOT list_contains(CAST(? AS VARCHAR[]), {v})"), [assignees]))
     return out
 
 
@@ -115,7 +122,8 @@ def _statement(run: Run, process: Process, names: frozenset[str] | None) -> _Sta
     for declared in _constrained(process, names):
         changed = "" if created else (f"c.{quote('old_' + declared.name)} IS DISTINCT FROM "
                                       f"c.{quote('new_' + declared.name)} AND ")
-        for check, condition, values in _checks(process, declared, run.project.timezone, created):
+        for check, condition, values in _checks(process, declared, run.project.timezone, created,
+                                                assignee_names(run.project)):
             parts[-1] += f" WHEN {changed}({condition}) THEN {len(checks)}"
             params += values
             checks.append(check)
@@ -162,6 +170,8 @@ def _message(run: Run, process: Process, item_id: int, check: _Check, created: b
         return f"{what} must have {word} {check.bound} characters (got {shown(value)})"
     if check.kind == "pattern":
         return f"{what} must match the pattern {check.bound!r} (got {shown(value)})"
+    if check.kind == "assignee":
+        return f"{what} must be a person's name or role:ROLE of a role (got {shown(value)})"
     same = "".join(f" AND {quote(s)} IS NOT DISTINCT FROM ?" for s in scope)
     holder = run.con.execute(f"SELECT id, title FROM {table} WHERE {quote(declared.name)} = ? AND id <> ?{same} "
                              "ORDER BY id LIMIT 1", [value, item_id, *scoped]).fetchone()

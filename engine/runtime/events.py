@@ -208,6 +208,10 @@ def check_payload(payload: dict, event_type: EventType, project: Project, csv_in
 
 def convert_value(value: Any, declared: FieldDef, project: Project, text_input: bool = False) -> Any:
     """A JSON (or CSV text) value as the field's Python type; :class:`EventRejected` when it is not one."""
+    if declared.type == "list":
+        from .record_lists import convert_records
+
+        return convert_records(value, declared, project, text_input)
     if declared.many:
         if text_input and isinstance(value, str):
             value = [v.strip() for v in value.split(";") if v.strip()]
@@ -260,6 +264,12 @@ def convert_value(value: Any, declared: FieldDef, project: Project, text_input: 
         if kind == "role":
             if value not in project.roles:
                 raise ValueError("is not a known role")
+            return value
+        if kind == "assignee":
+            from .actors import assignee_names
+
+            if value not in assignee_names(project):
+                raise ValueError("is neither a known person nor role:ROLE of a known role")
             return value
         if kind == "ref":
             if isinstance(value, bool) or not isinstance(value, int | str) or value == "":

@@ -127,7 +127,7 @@ def sample_value(declared: FieldDef, project: Project) -> Any:
     """A value of the field's type that its constraints accept as far as a sample can (an enum's first value…)."""
     if declared.values:
         value: Any = declared.values[0]
-    elif declared.type == "person":
+    elif declared.type in ("person", "assignee"):
         value = next(iter(project.people), "sample")
     elif declared.type == "role":
         value = next(iter(project.roles), "sample")

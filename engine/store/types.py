@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..definitions.model import FieldDef
+from .names import quote
 
 SCALAR_SQL = {
     "string": "VARCHAR",
@@ -15,6 +16,7 @@ SCALAR_SQL = {
     "ref": "BIGINT",
     "person": "VARCHAR",
     "role": "VARCHAR",
+    "assignee": "VARCHAR",
 }
 
 
@@ -25,6 +27,8 @@ def sql_type(field: FieldDef) -> str:
     >>> sql_type(FieldDef("serials", "string", None, many=True))
     'VARCHAR[]'
     """
+    if field.type == "list":  # a list of records: each element a struct of the record's fields
+        return "STRUCT(" + ", ".join(f"{quote(n)} {sql_type(f)}" for n, f in (field.of or {}).items()) + ")[]"
     base = f"DECIMAL(18,{field.scale})" if field.type == "decimal" else SCALAR_SQL[field.type]
     return base + "[]" if field.many else base
 

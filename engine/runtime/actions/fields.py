@@ -102,18 +102,28 @@ def _round_robin(run: Run, rule: Rule, role: str, frame: Frame) -> str:
 
 
 def _assignee_literal(frame: Frame, target_type: str, spec: dict) -> str:
+    """A ``person``/``role`` spec as the target field's value; an ``assignee`` field takes the role itself."""
     if "person" in spec:
         return exp.Literal.string(spec["person"]).sql("duckdb")
     if "role" in spec:
-        if target_type == "role":
-            return exp.Literal.string(spec["role"]).sql("duckdb")
+        if target_type in ("role", "assignee"):
+            prefix = "role:" if target_type == "assignee" else ""
+            return exp.Literal.string(prefix + spec["role"]).sql("duckdb")
         people = _people_with_role(frame, spec["role"])
         return exp.Literal.string(people[0]).sql("duckdb") if people else "NULL"
     return "NULL"
 
 
+def _looked_up(column_sql: str, column_type: str, target_type: str) -> str:
+    """A lookup column's value for the target field: a role column names a role in an ``assignee`` field."""
+    if target_type == "assignee" and column_type == "role":
+        return f"'role:' || {column_sql}"
+    return column_sql
+
+
 def do_assign(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
-    """``assign``: a person from a role (first or round-robin), or from a lookup with a fallback."""
+    """``assign``: a person from a role (first or round-robin), or from a lookup with a fallback; an
+    ``assignee`` field may take the role itself (``role:NAME``) as the responsible."""
     spec = action.spec
     resolver = FrameResolver(frame)
     target_type = frame.process.fields[spec["field"]].type
@@ -123,8 +133,9 @@ def do_assign(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
         value_column = spec.get("value") or next(
             (n for n, f in (lookup.spec.get("fields") or {}).items() if n != key_column), key_column)
         key = value_sql(spec.get("key", spec["field"]), resolver, frame)
-        found = (f"(SELECT l.{quote(value_column)} FROM {quote(lookup_table(lookup.name))} l "
-                 f"WHERE l.{quote(key_column)} = ({key}) LIMIT 1)")
+        column_type = ((lookup.spec.get("fields") or {}).get(value_column) or {}).get("type", "string")
+        found = (f"(SELECT {_looked_up(f'l.{quote(value_column)}', column_type, target_type)} "
+                 f"FROM {quote(lookup_table(lookup.name))} l WHERE l.{quote(key_column)} = ({key}) LIMIT 1)")
         fallback = _assignee_literal(frame, target_type, spec.get("fallback") or {})
         value = f"COALESCE({found}, {fallback})"
     elif spec.get("method") == "round_robin" and "role" in spec and target_type != "role":

@@ -20,7 +20,8 @@ from .create import next_ids
 
 
 def assignee_sql(spec: dict | None, process: Process) -> str:
-    """Who a task goes to: ``role:NAME`` for a role, a person's name, or a person/role field's value."""
+    """Who a task goes to: ``role:NAME`` for a role, a person's name, or a person/role/assignee field's value
+    (an ``assignee`` field already holds ``role:NAME`` for a role)."""
     if not spec:
         return "NULL"
     if "person" in spec:

@@ -278,9 +278,9 @@ def check_assign(report: Report, action: Action, ctx: ActionContext) -> None:
     if resolve_member(report, loc.at("field"), "E-REF-FIELD", ctx.owner, "field", spec.get("field"),
                       ctx.process.fields):
         kind = ctx.process.fields[spec["field"]].type
-        if kind not in ("person", "role", "string"):
+        if kind not in ("person", "role", "assignee", "string"):
             report.error(loc.at("field"), "E-ASSIGNEE-TYPE", f"field '{spec['field']}' is {kind}; "
-                         "assign sets a person or role field")
+                         "assign sets a person, role or assignee field")
     check_assignee(report, loc, {k: v for k, v in spec.items() if k in ("role", "person")}, ctx.process)
     if "lookup" in spec and resolve(report, loc.at("lookup"), "lookups", spec["lookup"]):
         lookup = report.project.lookups.get(spec["lookup"])

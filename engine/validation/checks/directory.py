@@ -13,7 +13,7 @@ from .common import resolve, resolve_member
 from .processes import check_field
 
 PYTHON_TYPES = {"int": int, "decimal": (int, float), "bool": bool, "ref": int}
-TEXT_TYPES = ("string", "text", "enum", "person", "role")
+TEXT_TYPES = ("string", "text", "enum", "person", "role", "assignee")
 
 
 def lookup_value_problem(declared: FieldDef, value: object) -> str | None:
@@ -89,6 +89,9 @@ def check_directory(report: Report) -> None:
                     resolve(report, rloc.at(column), "people", value)
                 elif kind == "role" and value is not None:
                     resolve(report, rloc.at(column), "roles", value)
+                elif kind == "assignee" and value is not None:
+                    role = value.removeprefix("role:")
+                    resolve(report, rloc.at(column), "roles" if role != value else "people", role)
             if key in row:
                 if row[key] in seen:
                     report.error(rloc.at(key), "E-LOOKUP-DUPLICATE",

@@ -147,6 +147,6 @@ def check_assignee(report: Report, loc: Loc, assignee: dict, process: Process | 
         if resolve_member(report, loc.at("field"), "E-REF-FIELD", f"process '{process.name}'", "field", name,
                           process.fields):
             kind = process.fields[name].type
-            if kind not in ("person", "role", "string"):
+            if kind not in ("person", "role", "assignee", "string"):
                 report.error(loc.at("field"), "E-ASSIGNEE-TYPE",
-                             f"field '{name}' is {kind}; an assignee field must be a person or role")
+                             f"field '{name}' is {kind}; an assignee field must be a person, role or assignee")
