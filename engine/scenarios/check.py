@@ -150,7 +150,7 @@ def _items(report: Report, loc: Loc, entry: dict, project: Project) -> None:
     if process is None:
         return
     if "where" in entry:
-        check_expression(report, loc.at("where"), entry["where"], _scope(process), Type("bool"))
+        check_expression(report, loc.at("where"), entry["where"], _scope(process, project), Type("bool"))
     _match(report, loc.at("match"), entry.get("match"), process)
     if "key" in entry and not process.key:
         report.error(loc.at("key"), "E-SPEC-KEY", f"process '{process.name}' has no key field",
@@ -176,10 +176,11 @@ def _stage_value(report: Report, loc: Loc, value: Any, process: Process) -> None
                        sorted(process.stage_names()))
 
 
-def _scope(process: Process):
+def _scope(process: Process, project: Project):
+    from ..definitions.scopes import process_types
     from ..expressions import Scope
 
-    return Scope(item_fields(process))
+    return Scope(item_fields(process), processes=process_types(project))
 
 
 def _tasks(report: Report, loc: Loc, entry: dict, project: Project) -> None:

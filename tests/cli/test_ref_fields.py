@@ -119,6 +119,22 @@ reports:
     measures: {requests: count, amount: {sum: amount}}
     order_by: [client]
 """,
+    "tests/refs.yaml": """\
+spec: "A request reads its device's client, and a spec picks requests by it"
+start: 2026-12-01 08:00
+steps:
+  - event: {type: client_added, time: 2026-12-01 09:00, payload: {code: ACME, name: Acme, vip: true}}
+  - event: {type: device_added, time: 2026-12-01 10:00, payload: {serial: SN-1, client: ACME}}
+  - event: {type: request_opened, time: 2026-12-02 10:00,
+            payload: {number: R-1, serial: SN-1, amount: "1500", due: 2026-12-09}}
+    expect:
+      items:
+        - process: request
+          where: "device.client.vip and device.client.name = 'Acme'"
+          count: 1
+          stage: priority
+          fields: {client_name: Acme, owner: Acme, summary: "SN-1 / Acme / 1 500,00 / 09.12.2026"}
+""",
     "events.jsonl": "".join(line + "\n" for line in [
         '{"id": "c1", "type": "client_added", "time": "2026-12-01T09:00:00+03:00", '
         '"payload": {"code": "ACME", "name": "Acme", "vip": true}}',
@@ -213,6 +229,12 @@ def test_refs_of_an_event_and_inside_update(cli, tmp_path):
     assert [i["summary"] for i in items][:3] == [
         "checked for Acme (SN-1)", "checked for Beta Ltd (SN-2)",
         "SN-3 / nobody / 100,00 / 31.01.2027"]  # SN-3 has no client: the condition is null
+
+
+def test_specs_pick_items_through_refs(cli, tmp_path):
+    result = cli("test", str(write_project_files(tmp_path / "p", PROJECT)))
+    assert result.exit_code == 0, result.output
+    assert "1 spec(s): 1 passed" in result.output
 
 
 def test_compiled_once_as_left_joins(cli, tmp_path):
