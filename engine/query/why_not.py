@@ -26,7 +26,7 @@ from .asof import asof_ctes
 from .card import ItemCard, JournalEntry, item_values
 from .explain import EventCheck, RuleCheck, Verdict
 from .rule_checks import NOT_WOKEN, completed_task_ids, stage_moves, trigger_mismatch
-from .source import EPOCH
+from .source import EPOCH, ItemSource
 
 CHANGE_TRIGGERS = ("created", "entered", "left", "changed", "task")
 VERDICTS = {True: "true", False: "false", None: "null (unknown, so not met)"}
@@ -134,6 +134,8 @@ def _verdict(context: _Context, basis: str, item: dict[str, Any]) -> Verdict:
         values.update({("event", "id"): event.id, ("event", "type"): event.type, ("event", "time"): event.time})
     values.update(context.extra)
     names = sorted(names_used(parse(rule.condition)), key=lambda n: (n[0] or "", n[1]))
+    if basis == "now":
+        values.update(_followed_refs(engine, card, [n for n in names if n not in values]))
     seen = {(f"{ns}." if ns else "") + n: values.get((ns, n)) for ns, n in names}
     missing = [f"{ns + '.' if ns else ''}{n}" for ns, n in names if (ns, n) not in values]
     if missing:
@@ -148,6 +150,27 @@ def _verdict(context: _Context, basis: str, item: dict[str, Any]) -> Verdict:
         return Verdict(basis, evaluate(expr, values, moment, engine.zone), seen)
     except (RuledeckError, KeyError, TypeError, ValueError, ArithmeticError) as exc:
         return Verdict(basis, str(exc) or type(exc).__name__, seen)
+
+
+def _followed_refs(engine, card: ItemCard, names: list[tuple[str | None, str]]) -> dict:
+    """Current values of the paths through the item's ref fields (``device.client.name``), read in one query.
+
+    Only for the values *now*: the referenced items' past values are not rebuilt.
+    """
+    refs = {name for name, declared in card.process.fields.items() if declared.type == "ref" and not declared.many}
+    paths = [(ns, n) for ns, n in names if ns in refs]
+    if not paths:
+        return {}
+    source = ItemSource(engine.project, card.process, engine.clock() or EPOCH)
+    try:
+        selected = ", ".join(source.expression(f"{ns}.{n}")[0] for ns, n in paths)
+    except RuledeckError:
+        return {}  # not a path through refs after all: reported as not kept
+    row = engine.con.execute(f"SELECT {selected} FROM {source.from_clause()} WHERE it.id = ?", [card.id]).fetchone()
+    found = {}
+    for (ns, n), value in zip(paths, row or [None] * len(paths), strict=True):
+        found[(None, f"{ns}.{n}")] = found[(ns, n)] = value  # as evaluate() reads it, and as names_used names it
+    return found
 
 
 def _task_values(engine, rule: Rule, entries: list[JournalEntry]) -> dict:

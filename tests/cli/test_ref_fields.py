@@ -84,6 +84,12 @@ rules:
             concat(coalesce(device.serial, 'no device'), ' / ', coalesce(device.client.name, 'nobody'), ' / ',
             format(amount, '# ##0,00'), ' / ', format(due, 'DD.MM.YYYY'))
       - run: prioritise
+  escalate:
+    process: request
+    when: {changed: device}
+    if: "device.client.vip and amount > 2000000"
+    then:
+      - set: {summary: "'escalated'"}
   prioritise:
     process: request
     when: {called: true}
@@ -235,6 +241,14 @@ def test_specs_pick_items_through_refs(cli, tmp_path):
     result = cli("test", str(write_project_files(tmp_path / "p", PROJECT)))
     assert result.exit_code == 0, result.output
     assert "1 spec(s): 1 passed" in result.output
+
+
+def test_explain_reads_refs_now(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    out = cli("explain", "request:R-1", "-p", project, "--db", db).output
+    assert ("✗ escalate: condition is could not be evaluated at the time (rebuilt from the journal): it reads "
+            "device.client.vip, which is not kept; false with the current values") in out
+    assert "now:  amount = 1234567.50, device.client.vip = true" in out
 
 
 def test_compiled_once_as_left_joins(cli, tmp_path):
