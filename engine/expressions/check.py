@@ -208,6 +208,9 @@ class _Checker:
             self.fail(f"'{path}' is a {t}: a list of refs cannot be followed with '.'", identifier,
                       f"use contains({path}, x) to test for an item")
         fields = self.scope.processes.get(t.process) if t.process else None
+        if fields is None and self.scope.processes and t.process:
+            self.fail(f"'{path}' points to process '{t.process}', which is not declared", identifier,
+                      did_you_mean(t.process, self.scope.processes), "E-EXPR-UNKNOWN-FIELD")
         if fields is None:
             self.fail(f"'{path}' cannot be followed here", identifier,
                       "a ref's fields are readable in rules, computed fields, boards and reports",

@@ -109,6 +109,12 @@ def test_a_place_without_processes_cannot_follow_refs():
     assert error.value.code == "E-EXPR-FORBIDDEN"
 
 
+def test_a_ref_to_an_undeclared_process_says_so():
+    scope = Scope({"device": Type.of("ref", process="devices")}, processes={"device": DEVICE})
+    with pytest.raises(ExpressionError, match="'device' points to process 'devices', which is not declared"):
+        check(parse("device.serial"), scope)
+
+
 def test_names_used_split_at_the_first_dot():
     assert names_used(parse("device.client.name = source.device.serial")) == {
         ("device", "client.name"), ("source", "device.serial")}
