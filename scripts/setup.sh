@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create .venv (once) and install ruledeck into it, editable, with its test tools.
+# Create .venv (once) and install ruledeck into it, editable, with its test tools and psycopg (PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -9,6 +9,6 @@ fi
 stamp=.venv/.ruledeck-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip "setuptools>=68" wheel
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,postgres]"
   touch "$stamp"
 fi

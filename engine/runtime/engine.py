@@ -18,6 +18,7 @@ from ..definitions.model import Project
 from ..errors import UsageError
 from ..store.database import connect, transaction
 from ..store.migrate import Change, migrate, plan_migration
+from ..store.postgres import is_url
 from ..store.system_tables import create_statements
 from .clock import Clock, Progress, TickSummary, read_clock
 from .compiled import CompiledProject
@@ -28,9 +29,11 @@ from .task_commands import complete
 
 
 def database_path(project: Project, db: str | None) -> str:
-    """``--db`` if given, else the project's ``database`` setting, relative to the project."""
-    if db in (":memory:",):
+    """``--db`` if given, else the project's ``database`` setting, relative to the project (a URL as it is)."""
+    if db == ":memory:" or is_url(db):
         return db
+    if not db and is_url(project.database):
+        return project.database
     path = Path(db) if db else project.root / project.database
     return str(path)
 
@@ -70,7 +73,7 @@ class Engine:
         """
         path = database_path(project, db)
         reading = read_only and path != ":memory:"
-        if reading and not Path(path).exists():
+        if reading and not is_url(path) and not Path(path).exists():
             path, reading = ":memory:", False
         con = connect(path, project.timezone, wait_seconds, read_only=reading)
         engine = cls(project, con, path, write_documents and not read_only)

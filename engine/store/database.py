@@ -1,4 +1,4 @@
-"""Open the project's DuckDB database: one writer at a time, a clear message when busy."""
+"""Open the project's database: a DuckDB file (one writer at a time, a clear message when busy) or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,8 +11,17 @@ from pathlib import Path
 import duckdb
 
 from ..errors import DatabaseLocked, UsageError
+from .postgres import is_url
 
 _PID = re.compile(r"\(PID (\d+)\)")
+
+DatabaseError = duckdb.Error
+"""What a connection raises for a statement the database refuses (PostgreSQL's connection raises a subclass)."""
+
+
+def dialect(con) -> str:
+    """``duckdb`` or ``postgres``: the SQL dialect of a connection's database."""
+    return getattr(con, "dialect", "duckdb")
 
 
 def connect(path: str, timezone: str, wait_seconds: float = 0.0, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -21,7 +30,10 @@ def connect(path: str, timezone: str, wait_seconds: float = 0.0, read_only: bool
     ``read_only`` opens an existing file for reading: any number of readers at
     once, but DuckDB gives none while another process has it open for writing
     (nor a writer while one reads), so readers wait or fail like writers do.
+    A ``postgresql://`` URL opens that PostgreSQL database instead (see :mod:`.postgres`).
     """
+    if is_url(path):
+        return _connect_postgres(path, timezone, read_only)
     deadline = time.monotonic() + wait_seconds
     if path != ":memory:":
         folder = Path(path).parent
@@ -48,6 +60,15 @@ def connect(path: str, timezone: str, wait_seconds: float = 0.0, read_only: bool
             raise UsageError(f"cannot open the database {path}: {str(exc).splitlines()[0]}") from None
     con.execute(f"SET TimeZone = '{_zone(timezone)}'")
     return con
+
+
+def _connect_postgres(url: str, timezone: str, read_only: bool):
+    try:
+        from .postgres.connection import connect as connect_postgres
+    except ImportError:
+        raise UsageError(f"the database is PostgreSQL ({url.split(':', 1)[0]}://…) but psycopg is not installed: "
+                         "pip install 'ruledeck[postgres]'") from None
+    return connect_postgres(url, _zone(timezone), read_only)
 
 
 def _zone(name: str) -> str:

@@ -16,6 +16,7 @@ import duckdb
 
 from ..definitions.model import Project
 from ..errors import RuledeckError
+from .catalog import column_types, table_names
 from .names import items_table, lookup_table, period_table, quote
 from .system_tables import create_statements
 from .types import SCALAR_SQL, sql_type, stored
@@ -76,14 +77,7 @@ def desired_item_columns(project: Project) -> dict[str, dict[str, str]]:
 
 
 def _current_columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    rows = con.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name LIKE 'items\\_%' ESCAPE '\\' ORDER BY table_name, ordinal_position"
-    ).fetchall()
-    tables: dict[str, dict[str, str]] = {}
-    for table, column, kind in rows:
-        tables.setdefault(table, {})[column] = kind
-    return tables
+    return column_types(con, "items_")
 
 
 def _same_type(current: str, wanted: str) -> bool:
@@ -141,7 +135,8 @@ def _stage_losses(con: duckdb.DuckDBPyConnection, project: Project, current: dic
         table = items_table(process.name)
         if table not in current:
             continue
-        rows = con.execute(f"SELECT pipeline, stage, count(*) FROM {quote(table)} GROUP BY ALL ORDER BY ALL").fetchall()
+        rows = con.execute(f"SELECT pipeline, stage, count(*) FROM {quote(table)} GROUP BY pipeline, stage "
+                           "ORDER BY pipeline, stage").fetchall()
         for pipeline, stage, count in rows:
             known = process.pipelines.get(pipeline)
             if known is None or stage not in known.stages:
@@ -178,9 +173,7 @@ def _definition_tables(con: duckdb.DuckDBPyConnection, project: Project) -> list
     data = _definition_data(project)
     fingerprint = json.dumps({t: [c, r] for t, (c, r) in sorted(data.items())}, default=str, sort_keys=True)
     stored_print = con.execute("SELECT value FROM rd_meta WHERE key = 'definition_tables'").fetchone()
-    existing = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND (table_name LIKE 'lookup\\_%' ESCAPE '\\' OR table_name LIKE 'period\\_%' ESCAPE '\\')").fetchall()}
+    existing = {name for name in table_names(con) if name.startswith(("lookup_", "period_"))}
     if stored_print and stored_print[0] == fingerprint and existing == set(data):
         return []
     statements = [f"DROP TABLE IF EXISTS {quote(t)}" for t in sorted(existing)]
@@ -212,7 +205,8 @@ def migrate(con: duckdb.DuckDBPyConnection, project: Project) -> list[Change]:
                     marks = ", ".join("?" for _ in columns)
                     con.executemany(f"INSERT INTO {quote(table)} VALUES ({marks})", rows)
             if change.fingerprint:
-                con.execute("INSERT OR REPLACE INTO rd_meta VALUES ('definition_tables', ?)", [change.fingerprint])
+                con.execute("INSERT INTO rd_meta VALUES ('definition_tables', ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [change.fingerprint])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -6,6 +6,7 @@ import duckdb
 
 from ..definitions.model import Project
 from ..errors import RuledeckError
+from .catalog import column_types, sequence_names, table_names
 from .migrate import Change, MigrationRefused, plan_migration
 from .system_tables import ADDED_COLUMNS, SEQUENCES, SYSTEM_TABLES
 
@@ -34,14 +35,11 @@ def check_current(con: duckdb.DuckDBPyConnection, project: Project, path: str) -
 
 def pending_changes(con: duckdb.DuckDBPyConnection, project: Project) -> list[Change]:
     """What opening for writing would change (system tables first, then the plan), read without writing."""
-    tables = {row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+    tables = table_names(con)
     missing = [f"create system table {name}" for name in SYSTEM_TABLES if name not in tables]
-    sequences = {row[0] for row in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()}
+    sequences = sequence_names(con)
     missing += [f"create sequence {name}" for name in SEQUENCES if name not in sequences]
-    columns = {(row[0], row[1]) for row in con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main' "
-        "AND table_name LIKE 'rd\\_%' ESCAPE '\\'").fetchall()}
+    columns = {(table, column) for table, kinds in column_types(con, "rd_").items() for column in kinds}
     missing += [f"add column {column.split()[0]} to {table}" for table, column in ADDED_COLUMNS
                 if table in tables and (table, column.split()[0]) not in columns]
     if missing:

@@ -1,0 +1,194 @@
+"""A psycopg 3 connection that takes the engine's DuckDB statements and answers like a DuckDB connection.
+
+The engine calls ``execute(sql, params)`` and reads ``fetchone()``,
+``fetchall()`` and ``description``, as on DuckDB; every text is rendered
+for PostgreSQL once (:mod:`.render`). Where DuckDB answers a statement that
+returns no rows (``INSERT``, ``UPDATE``, ``CREATE TABLE … AS``) with its row
+count, so does this connection. JSON columns come back as text, as DuckDB
+gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import duckdb
+import psycopg
+from psycopg._oids import TEXT_ARRAY_OID, TEXT_OID
+from psycopg.types.array import ListDumper
+from psycopg.types.string import TextLoader
+
+from ...errors import UsageError
+from .functions import install
+from .render import NotRenderable, render
+
+DIALECT = "postgres"
+
+
+class StatementRefused(duckdb.Error):
+    """PostgreSQL refused a statement (a subclass of DuckDB's error, so the engine handles both alike)."""
+
+    def __init__(self, message: str, statement: str = ""):
+        super().__init__(message)
+        self.statement = statement
+        """The statement as PostgreSQL was given it (shown with ``--debug``)."""
+
+
+class _Refused(StatementRefused, NotRenderable):
+    """A statement that has no PostgreSQL form yet."""
+
+
+class Result:
+    """What ``execute`` returns: the rows of a query, or the row count of a statement that has none."""
+
+    def __init__(self, cursor: psycopg.Cursor):
+        self._cursor = cursor
+        self.description = cursor.description
+
+    def fetchone(self) -> tuple | None:
+        """The next row (for a statement without rows: its row count, as DuckDB gives it)."""
+        if self.description is None:
+            return (max(self._cursor.rowcount, 0),)
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        """The remaining rows (for a statement without rows: one row holding its row count)."""
+        if self.description is None:
+            return [self.fetchone()]
+        return self._cursor.fetchall()
+
+    def fetchmany(self, size: int) -> list[tuple]:
+        """Up to ``size`` of the remaining rows."""
+        if self.description is None:
+            return [self.fetchone()]
+        return self._cursor.fetchmany(size)
+
+
+_DUCKDB_TYPES = {"int8": "BIGINT", "int4": "INTEGER", "int2": "SMALLINT", "varchar": "VARCHAR", "text": "VARCHAR",
+                 "timestamptz": "TIMESTAMP WITH TIME ZONE", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
+                 "float8": "DOUBLE", "float4": "FLOAT", "date": "DATE", "json": "JSON", "jsonb": "JSON",
+                 "interval": "INTERVAL", "numeric": "DECIMAL"}
+
+
+def duckdb_type(display: str) -> str:
+    """A PostgreSQL type as DuckDB spells it.
+
+    >>> duckdb_type("numeric(18,2)"), duckdb_type("text[]"), duckdb_type("int8")
+    ('DECIMAL(18,2)', 'VARCHAR[]', 'BIGINT')
+    """
+    base, many = (display[:-2], "[]") if display.endswith("[]") else (display, "")
+    name, _, size = base.partition("(")
+    return _DUCKDB_TYPES.get(name, name.upper()) + (f"({size}" if size else "") + many
+
+
+class Described:
+    """What DuckDB's ``DESCRIBE query`` answers: one row per column, its name and type (in DuckDB's spelling)."""
+
+    description = (("column_name",), ("column_type",))
+
+    def __init__(self, columns):
+        self._rows = [(column.name, duckdb_type(column.type_display)) for column in columns]
+
+    def fetchall(self) -> list[tuple]:
+        """The columns' rows."""
+        return list(self._rows)
+
+    def fetchone(self) -> tuple | None:
+        """The first column's row."""
+        return self._rows[0] if self._rows else None
+
+
+class PostgresConnection:
+    """The engine's connection to a PostgreSQL database: DuckDB statements in, DuckDB-shaped answers out."""
+
+    dialect = DIALECT
+
+    def __init__(self, raw: psycopg.Connection, url: str):
+        self.raw = raw
+        self.url = url
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result | Described:
+        """Run one DuckDB statement (``?`` parameters) rendered for PostgreSQL."""
+        if sql.startswith("DESCRIBE "):
+            return Described(self.execute(f"SELECT * FROM ({sql[9:]}) rd_described LIMIT 0", params).description)
+        rendered = _rendered(sql)
+        cursor = self.raw.cursor()
+        try:
+            for before in rendered.statements[:-1]:
+                cursor.execute(before)
+            cursor.execute(rendered.statements[-1], _params(params, rendered.parameters))
+        except psycopg.Error as exc:
+            raise StatementRefused(_message(exc), rendered.statements[-1]) from exc
+        return Result(cursor)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each row of parameters."""
+        rendered = _rendered(sql)
+        cursor = self.raw.cursor()
+        try:
+            for before in rendered.statements[:-1]:
+                cursor.execute(before)
+            cursor.executemany(rendered.statements[-1], [list(row) for row in rows])
+        except psycopg.Error as exc:
+            raise StatementRefused(_message(exc), rendered.statements[-1]) from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.raw.close()
+
+
+def _rendered(sql: str):
+    try:
+        return render(sql)
+    except NotRenderable as exc:
+        raise _Refused(str(exc)) from None
+
+
+class _TextList(list):
+    """A list of strings (or of nothing but nulls) bound as ``text[]``: psycopg would send an untyped array."""
+
+
+class _TextListDumper(ListDumper):
+    oid = TEXT_ARRAY_OID
+    element_oid = TEXT_OID
+
+
+def _params(params: Sequence[Any] | None, expected: int) -> list[Any]:
+    values = [_TextList(v) if isinstance(v, list) and all(x is None or isinstance(x, str) for x in v) else v
+              for v in params or []]
+    if len(values) != expected:
+        raise StatementRefused(f"the statement takes {expected} parameter(s), {len(values)} given")
+    return values
+
+
+def _message(exc: psycopg.Error) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def display_url(url: str) -> str:
+    """``url`` without its password, for messages.
+
+    >>> display_url("postgresql://ops:s3cret@db.example/ruledeck")
+    'postgresql://ops:***@db.example/ruledeck'
+    """
+    return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def connect(url: str, timezone: str, read_only: bool = False) -> PostgresConnection:
+    """A connection to the database at ``url`` in the project's time zone (``read_only``: no writing transaction)."""
+    try:
+        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor)
+    except psycopg.Error as exc:
+        raise UsageError(f"cannot open the database {display_url(url)}: {_message(exc)}") from None
+    for kind in ("json", "jsonb"):
+        raw.adapters.register_loader(kind, TextLoader)
+    raw.adapters.register_dumper(_TextList, _TextListDumper)
+    raw.execute("SELECT set_config('TimeZone', $1, false)", [timezone])
+    if read_only:
+        raw.execute("SET default_transaction_read_only = on")
+    else:
+        install(raw)
+    return PostgresConnection(raw, url)
