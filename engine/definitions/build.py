@@ -106,6 +106,7 @@ def build_fields(specs: dict | None, loc: Loc) -> dict[str, FieldDef]:
             min_length=spec.get("min_length"),
             max_length=spec.get("max_length"),
             pattern=spec.get("pattern"),
+            of=build_fields(spec["of"], loc.at(name, "of")) if isinstance(spec.get("of"), dict) else None,
         )
     return fields
 
@@ -185,7 +186,7 @@ def _trigger(spec: dict, loc: Loc) -> Trigger:
 
 
 def build_actions(specs: list | None, loc: Loc) -> list[Action]:
-    """An action list -> :class:`Action` objects, nested ``update`` lists included."""
+    """An action list -> :class:`Action` objects, nested ``update`` and ``for_each`` lists included."""
     actions = []
     for index, spec in enumerate(specs or []):
         if not isinstance(spec, dict) or len(spec) != 1:
@@ -193,7 +194,7 @@ def build_actions(specs: list | None, loc: Loc) -> list[Action]:
         (kind, body), = spec.items()
         aloc = loc.at(index)
         children = []
-        if kind == "update" and isinstance(body, dict):
+        if kind in ("update", "for_each") and isinstance(body, dict):
             children = build_actions(body.get("then"), aloc.at(kind, "then"))
         actions.append(Action(kind, body, aloc, children))
     return actions

@@ -57,7 +57,9 @@ def _type(kind: str, many: bool, values: tuple[str, ...], process: str | None) -
 
 
 def field_type(field: FieldDef) -> Type:
-    """The expression type of a declared field."""
+    """The expression type of a declared field (a list of records: a list of values read only by ``for_each``)."""
+    if field.type == "list":
+        return _type("any", True, (), None)
     return _type(field.type, field.many, tuple(field.values), field.process)
 
 

@@ -246,6 +246,8 @@ def _walk(project: Project, graph: Graph, actions: list[Action], process: str | 
             sources = condition_stages(spec.get("where"), target) if target else None
             _walk(project, graph, action.children, spec.get("process"),
                   _Context(f"{context.label} › update", sources, None), rule, depth)
+        elif action.kind == "for_each":  # its creates and tasks, once per element
+            _walk(project, graph, action.children, process, context, rule, depth)
         elif action.kind == "run" and isinstance(spec, str) and spec in project.rules and depth < 5:
             called = project.rules[spec]
             target = project.processes.get(process) if process else None

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from ..definitions.model import EventType, Process, Project
+from ..definitions.model import EventType, FieldDef, Process, Project
 from ..expressions import Scope, Type, check, parse, to_sql
 from ..store.names import column, items_table, quote
 
@@ -81,6 +81,8 @@ class Frame:
     """Task kinds made by ``task … as: NAME`` (name -> kind); the match table's ``as_<name>`` holds the task id."""
     task_kind: tuple[str, str] | None = None
     """(process, task name) of a task trigger: its form's fields are readable as ``task.NAME``."""
+    each: dict[str, FieldDef] = field(default_factory=dict)
+    """Elements of ``for_each … as: NAME`` (name -> the list field); the match table's ``each_<name>`` holds one."""
 
     def task_definition(self):
         """The :class:`TaskKind` of a task trigger, or None."""
@@ -91,7 +93,7 @@ class Frame:
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
         """The names expressions may read here, with their types (as validation saw them)."""
-        from ..definitions.scopes import TASK_FIELDS, event_fields, item_fields, rule_fields
+        from ..definitions.scopes import TASK_FIELDS, event_fields, field_type, item_fields, rule_fields
 
         namespaces: dict[str, dict[str, Type]] = {}
         if self.has_event:
@@ -104,6 +106,8 @@ class Frame:
             namespaces[name] = item_fields(process)
         for name in self.created_tasks:
             namespaces[name] = task_row_namespace()
+        for name, declared in self.each.items():
+            namespaces[name] = {n: field_type(f) for n, f in (declared.of or {}).items()}
         namespaces.update(extra)
         return Scope(rule_fields(self.process), namespaces, lookups=frame_lookups(self.project),
                      processes=frame_processes(self.project))
@@ -118,13 +122,14 @@ class Frame:
         return (self.process.name if self.process else None, self.source.name if self.source else None,
                 self.event.name if self.event else None, self.has_event, self.task, self.per_row_now,
                 self.batched, self.now_table, tuple((n, p.name) for n, p in self.created.items()), self.task_kind,
-                tuple(self.created_tasks.items()))
+                tuple(self.created_tasks.items()), tuple(self.each))
 
     def nested(self, **changes) -> Frame:
         """A copy with some attributes changed."""
         values = {**self.__dict__, **changes}
         values["created"] = dict(values["created"])
         values["created_tasks"] = dict(values["created_tasks"])
+        values["each"] = dict(values["each"])
         return Frame(**values)
 
 
@@ -197,6 +202,8 @@ class FrameResolver:
 
     def deref(self, ref: exp.Expression, process: str, name: str) -> exp.Expression:
         """Field ``name`` of the ``process`` item ``ref`` points to: a LEFT JOIN of its table, one per ref read.
+        if namespace in self.frame.each:
+            return exp.func("struct_extract", column("m", f"each_{namespace}"), exp.Literal.string(name))
 
         The alias is named after the ref's SQL, so every expression of a statement reading the same ref
         shares one join, and a chain (``device.client.name``) joins each table once, in order.

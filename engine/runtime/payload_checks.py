@@ -51,6 +51,8 @@ def _rejected(message: str) -> RuledeckError:
 
 def _compile(project: Project, event_type: EventType) -> tuple[PayloadRule, ...]:
     rules = [rule for declared in event_type.fields.values() for rule in _field_rules(declared, project.timezone)]
+    rules += [_record_rule(declared, project.timezone) for declared in event_type.fields.values()
+              if declared.type == "list" and any(f.constrained for f in (declared.of or {}).values())]
     zone = ZoneInfo(project.timezone)
     scope = Scope({}, {"event": event_fields(event_type)}, allow_now=False)
     for requirement in event_type.require:
@@ -99,6 +101,26 @@ def _field_rules(declared: FieldDef, timezone: str) -> list[PayloadRule]:
             rules.append(each(lambda v: pattern.fullmatch(v) is None,
                               lambda v: f"must match the pattern {declared.pattern!r} (got {shown(v)})"))
     return rules
+
+
+def _record_rule(declared: FieldDef, timezone: str) -> PayloadRule:
+    """The constraints of a list's record fields, checked on every element; a refusal names the element."""
+    from .record_lists import element_name
+
+    checks = [(name, rule) for name, field in (declared.of or {}).items()
+              for rule in _field_rules(field, timezone)]
+
+    def rule(payload: dict[str, Any], own: dict[str, Any]) -> None:
+        from .events import EventRejected
+
+        for index, element in enumerate(payload.get(declared.name) or []):
+            for name, field_rule in checks:
+                try:
+                    field_rule(element, own)
+                except EventRejected as exc:
+                    text = str(exc).replace(f"field '{name}'", f"field '{element_name(declared, index, name)}'", 1)
+                    raise _rejected(text) from None
+    return rule
 
 
 def _requirement_rule(expr, text: str, message: str, zone: ZoneInfo, scales: dict[str, int]) -> PayloadRule:

@@ -125,6 +125,8 @@ _SAMPLES: dict[str, Any] = {"string": "sample", "text": "sample", "int": 1, "dec
 
 def sample_value(declared: FieldDef, project: Project) -> Any:
     """A value of the field's type that its constraints accept as far as a sample can (an enum's first value…)."""
+    if declared.type == "list":  # one record of sample values
+        return [{name: sample_value(field, project) for name, field in (declared.of or {}).items()}]
     if declared.values:
         value: Any = declared.values[0]
     elif declared.type in ("person", "assignee"):

@@ -18,6 +18,7 @@ processes:
       code: {type: string}
       name: {type: string}
       vip: {type: bool, default: false}
+      answer_by: {type: date}
     pipelines: {main: {stages: {active: {}}}}
   device:
     key: serial
@@ -42,9 +43,12 @@ processes:
       summary: {type: string}
       owner: {type: string, compute: "coalesce(device.client.name, '-')"}
     pipelines: {main: {stages: {new: {}, priority: {}}}}
+    tasks:
+      answer: {title: "Answer {{ number }}", due: "coalesce(device.client.answer_by, due)"}
 event_types:
   client_added:
-    fields: {code: {type: string, required: true}, name: {type: string}, vip: {type: bool}}
+    fields: {code: {type: string, required: true}, name: {type: string}, vip: {type: bool},
+             answer_by: {type: date}}
   device_added:
     fields: {serial: {type: string, required: true}, client: {type: string}}
   request_opened:
@@ -58,7 +62,8 @@ rules:
   add_client:
     when: {event: client_added}
     then:
-      - create: {process: client, set: {code: event.code, name: event.name, vip: "coalesce(event.vip, false)"}}
+      - create: {process: client, set: {code: event.code, name: event.name, vip: "coalesce(event.vip, false)",
+                                        answer_by: event.answer_by}}
   add_device:
     when: {event: device_added}
     then:
@@ -96,6 +101,7 @@ rules:
     if: "device.client.vip"
     then:
       - move: priority
+      - task: answer
   checked:
     when: {event: device_checked}
     if: "event.device.client.vip is not null"
@@ -143,7 +149,7 @@ steps:
 """,
     "events.jsonl": "".join(line + "\n" for line in [
         '{"id": "c1", "type": "client_added", "time": "2026-12-01T09:00:00+03:00", '
-        '"payload": {"code": "ACME", "name": "Acme", "vip": true}}',
+        '"payload": {"code": "ACME", "name": "Acme", "vip": true, "answer_by": "2026-12-05"}}',
         '{"id": "c2", "type": "client_added", "time": "2026-12-01T09:00:00+03:00", '
         '"payload": {"code": "BETA", "name": "Beta"}}',
         '{"id": "d1", "type": "device_added", "time": "2026-12-01T10:00:00+03:00", '
@@ -193,6 +199,12 @@ def test_refs_are_followed_in_set_values_conditions_and_computed_fields(cli, tmp
         ("R-3", "new", None, "SN-3 / nobody / 100,00 / 31.01.2027", "-"),  # a device without a client
         ("R-4", "new", None, "no device / nobody /  / ", "-"),  # no device: every step is null
     ]
+
+
+def test_task_deadlines_through_refs(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    tasks = json.loads(cli("tasks", "-p", project, "--db", db, "--format", "json").output)
+    assert [(t["title"], t["due_at"]) for t in tasks] == [("Answer R-1", "2026-12-05")]
 
 
 def test_refs_in_item_filters_and_boards(cli, tmp_path):

@@ -12,6 +12,7 @@ from ..run import Run
 from .create import do_create, do_schedule
 from .fields import do_assign, do_hold, do_link, do_move, do_resume, do_set
 from .flow import do_run, do_update
+from .for_each import do_for_each
 from .lists import do_append
 from .outputs import do_document, do_notify
 from .tasks import do_cancel_tasks, do_complete_tasks, do_task
@@ -26,6 +27,7 @@ ACTIONS: dict[str, ActionFunction] = {
     "resume": do_resume,
     "create": do_create,
     "update": do_update,
+    "for_each": do_for_each,
     "task": do_task,
     "complete_tasks": do_complete_tasks,
     "cancel_tasks": do_cancel_tasks,

@@ -7,6 +7,7 @@ from .cycles import check_cycles
 from .directory import check_directory
 from .event_types import check_event_types
 from .field_cycles import check_field_cycles
+from .for_each import check_record_lists
 from .lookup_rows import check_lookup_rows
 from .period_tables import check_period_tables
 from .prepare import check_prepared
@@ -23,6 +24,7 @@ CHECKS = (
     check_field_cycles,
     check_working_names,
     check_event_types,
+    check_record_lists,
     check_constraints,
     check_directory,
     check_lookup_rows,

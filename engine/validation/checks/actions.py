@@ -20,6 +20,7 @@ from ...definitions.scopes import ROW_FIELDS, TASK_ROW_FIELDS, field_type, item_
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, expression_tree, resolve, resolve_member
+from .for_each import check_for_each
 from .list_values import check_append_value, check_list_value
 from .new_stage import check_new_stage
 from .processes import check_assignee
@@ -385,6 +386,7 @@ ACTION_CHECKS: dict[str, Callable[[Report, Action, ActionContext], None]] = {
     "resume": check_resume,
     "create": check_create,
     "update": check_update,
+    "for_each": lambda report, action, ctx: check_for_each(report, action, ctx, check_actions),
     "task": check_task,
     "complete_tasks": check_close_tasks,
     "cancel_tasks": check_close_tasks,

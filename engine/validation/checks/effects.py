@@ -172,6 +172,8 @@ def _collect(project: Project, actions: list[Action], process: str | None, effec
             effects.entered.update((target, s) for s in _initial_stages(project, target, spec, process))
         elif action.kind == "update" and isinstance(spec, dict):
             _collect(project, action.children, spec.get("process"), effects)
+        elif action.kind == "for_each":
+            _collect(project, action.children, process, effects)
         elif action.kind == "complete_tasks" and process:
             name = spec if isinstance(spec, str) else (spec or {}).get("name")
             target = project.processes.get(process)

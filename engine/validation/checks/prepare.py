@@ -217,6 +217,14 @@ def _prepare_actions(report: Report, run: Run, rule: Rule, actions: list[Action]
             else:
                 _prepare_actions(report, run, rule, action.children, inner[0], owner)
             continue
+        if action.kind == "for_each":
+            elements: list[Frame] = []
+            exc = _attempt(lambda a=action, into=elements: into.append(_elements(run, a, frame)))
+            if exc is not None:
+                _report(report, action.loc.at("for_each", "in"), owner, exc)
+            else:
+                _prepare_actions(report, run, rule, action.children, elements[0], owner)
+            continue
         failed = _reporter(report, run, rule, action, frame.nested(), owner)
         run.on_failure = failed
         try:
@@ -253,6 +261,12 @@ def _related(run: Run, action: Action, frame: Frame) -> Frame:
     from ...runtime.actions.flow import related_items
 
     return related_items(run, action, frame)[0]
+
+
+def _elements(run: Run, action: Action, frame: Frame) -> Frame:
+    from ...runtime.actions.for_each import element_frame
+
+    return element_frame(run, action, frame)[0]
 
 
 def _explain_value(run: Run, frame: Frame, text: str) -> None:
