@@ -192,6 +192,8 @@ class FrameResolver:
         if namespace in self.frame.created:
             alias = f"as_{namespace}"
             return self.item_column(alias, self.frame.created[namespace], f"m.{quote(alias)}", name)
+        if namespace in self.frame.each:
+            return exp.func("struct_extract", column("m", f"each_{namespace}"), exp.Literal.string(name))
         raise KeyError(f"{namespace}.{name}")
 
     def open_task(self, name: str) -> exp.Expression:
@@ -202,8 +204,6 @@ class FrameResolver:
 
     def deref(self, ref: exp.Expression, process: str, name: str) -> exp.Expression:
         """Field ``name`` of the ``process`` item ``ref`` points to: a LEFT JOIN of its table, one per ref read.
-        if namespace in self.frame.each:
-            return exp.func("struct_extract", column("m", f"each_{namespace}"), exp.Literal.string(name))
 
         The alias is named after the ref's SQL, so every expression of a statement reading the same ref
         shares one join, and a chain (``device.client.name``) joins each table once, in order.
