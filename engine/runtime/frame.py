@@ -208,8 +208,15 @@ class FrameResolver:
         The alias is named after the ref's SQL, so every expression of a statement reading the same ref
         shares one join, and a chain (``device.client.name``) joins each table once, in order.
         """
-        key = ref.sql("duckdb")
-        return self.item_column(ref_alias(process, key), self.frame.project.processes[process], key, name)
+        key, target = ref.sql("duckdb"), self.frame.project.processes[process]
+        alias = ref_alias(process, key)
+        value = self.item_column(alias, target, key, name)
+        declared = target.fields.get(name)
+        if name == "stage_kind" or (declared is not None and (declared.compute or declared.rollup)):
+            # computed values have defaults (a count is 0, coalesce(…) a fallback): no item, no value
+            missing = exp.Is(this=column(alias, "id"), expression=exp.Null())
+            value = exp.Case(ifs=[exp.If(this=missing, true=exp.Null())], default=value)
+        return value
 
     def item_column(self, alias: str, process: Process | None, key: str, name: str) -> exp.Expression:
         """A field of an item joined as ``alias``: a column, a stage kind, or an inlined computed/rollup."""

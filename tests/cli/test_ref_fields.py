@@ -19,6 +19,8 @@ processes:
       name: {type: string}
       vip: {type: bool, default: false}
       answer_by: {type: date}
+      devices: {type: int, rollup: {process: device, link: client, count: true}}
+      label: {type: string, compute: "coalesce(name, '?')"}
     pipelines: {main: {stages: {active: {}}}}
   device:
     key: serial
@@ -42,6 +44,8 @@ processes:
       client_name: {type: string}
       summary: {type: string}
       owner: {type: string, compute: "coalesce(device.client.name, '-')"}
+      client_state: {type: string,
+                     compute: "concat(device.client.stage_kind, ' ', device.client.devices, ' ', device.client.label)"}
     pipelines: {main: {stages: {new: {}, priority: {}}}}
     tasks:
       answer: {title: "Answer {{ number }}", due: "coalesce(device.client.answer_by, due)"}
@@ -199,6 +203,16 @@ def test_refs_are_followed_in_set_values_conditions_and_computed_fields(cli, tmp
         ("R-3", "new", None, "SN-3 / nobody / 100,00 / 31.01.2027", "-"),  # a device without a client
         ("R-4", "new", None, "no device / nobody /  / ", "-"),  # no device: every step is null
     ]
+
+
+def test_no_item_no_value_even_for_computed_fields(cli, tmp_path):
+    project, db = _run(cli, tmp_path)
+    items = json.loads(cli("items", "request", "-p", project, "--db", db, "--format", "json",
+                           "--fields", "number,client_state").output)
+    assert [i["client_state"] for i in items] == ["open 1 Acme", "open 1 Beta Ltd", "  ", "  "]
+    result = cli("items", "request", "-p", project, "--db", db, "--fields", "number", "--where",
+                 "device.client.devices = 0 or device.client.stage_kind is null")
+    assert result.output.split()[2:] == ["R-3", "R-4"]
 
 
 def test_task_deadlines_through_refs(cli, tmp_path):
