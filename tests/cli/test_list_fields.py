@@ -64,6 +64,21 @@ def test_set_replaces_the_list_of_every_item_in_one_statement(cli, db, tmp_path)
     assert journal(db, 2, "tags")[-1] == ("x1", "[filed]", "[reset]")
 
 
+def test_changed_rules_fire_on_each_append(cli, db):
+    result = cli("items", "claim", "-p", str(PROJECT), "--db", db, "--fields", "number,rejection_count",
+                 "--format", "json")
+    assert [(i["number"], i["rejection_count"]) for i in json.loads(result.output)] == [("C-1", 2), ("C-2", None)]
+    assert journal(db, 1, "rejection_count") == [("r1", None, "1"), ("r2", "1", "2")]
+
+
+def test_append_inside_update_reaches_only_the_related_items(cli, db, tmp_path):
+    (tmp_path / "u.jsonl").write_text('{"id": "u1", "type": "claims_escalated", "time": "2026-12-02T09:00:00+03:00", '
+                                      '"payload": {}}\n', encoding="utf-8")
+    assert cli("ingest", str(tmp_path / "u.jsonl"), "-p", str(PROJECT), "--db", db).exit_code == 0
+    assert [row[1] for row in items(cli, db)] == [["filed", "web", "x", "y"], ["filed", "escalated"]]
+    assert journal(db, 2, "tags")[-1] == ("u1", "[filed]", "[filed, escalated]")
+
+
 def _validate(cli, tmp_path, old: str, new: str):
     project = tmp_path / "p"
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns(".ruledeck-cache"))
