@@ -132,3 +132,10 @@ def test_misused_record_lists_are_positioned_findings(cli, tmp_path, old, new, f
     result = _validate(cli, tmp_path, (old, new))
     assert result.exit_code == 1
     assert finding in result.output, result.output
+
+
+def test_specs_feed_lists_of_records_too(cli):
+    result = cli("test", str(PROJECT))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == ("1 spec(s): 1 passed, 0 failed, 0 error(s); 12 expectations: "
+                                              "12 passed, 0 failed, 0 xfailed, 0 xpassed")
