@@ -13,8 +13,9 @@ project_option = click.option(
     show_default=True, help="The project folder (holding ruledeck.yaml).",
 )
 db_option = click.option(
-    "--db", "db_path", default=None, metavar="PATH",
-    help="Database file (default: the project's 'database' setting); ':memory:' for a throw-away one.",
+    "--db", "db_path", default=None, metavar="PATH", envvar="RULEDECK_DATABASE",
+    help="Database file or postgresql:// URL (default: the project's 'database' setting); ':memory:' for a "
+         "throw-away one [env: RULEDECK_DATABASE].",
 )
 wait_option = click.option(
     "--wait", "wait_seconds", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",

@@ -283,6 +283,8 @@ class Engine:
     def dry_run_copy(self) -> tuple[Engine, Path]:
         """An engine over a throw-away copy of this database (for ``--dry-run``)."""
         folder = Path(tempfile.mkdtemp(prefix="ruledeck-dry-run-"))
+        if is_url(self.path):
+            return self._rolled_back_copy(), folder
         copy = folder / "dry-run.duckdb"
         current = self.con.execute("SELECT current_database()").fetchone()[0]
         self.con.execute(f"ATTACH '{copy}' AS rd_dry_run (READ_WRITE)")  # also from a read-only engine
@@ -295,3 +297,14 @@ class Engine:
         migrate(con, self.project)
         return engine, folder
 
+
+    def _rolled_back_copy(self) -> Engine:
+        """On PostgreSQL: an engine on a new connection inside a transaction that is never committed.
+
+        Every transaction of the copy joins that one, and closing the copy ends it, so nothing stays.
+        """
+        con = connect(self.path, self.project.timezone)
+        con.execute("BEGIN TRANSACTION")
+        engine = Engine(self.project, con, self.path)
+        engine._depth = 1
+        return engine

@@ -15,7 +15,9 @@ from functools import partial
 from itertools import groupby
 from pathlib import Path
 
+from ..store.catalog import column_types
 from ..store.names import quote
+from ..store.scratch import Scratch, attached, scratch_database
 from .events import RawEvent
 from .ingest import Ingester
 
@@ -69,7 +71,7 @@ def _inputs(engine) -> Iterator[tuple[int, str, str]]:
         yield from rows
 
 
-def replay(engine, target: Path, progress: Progress | None = None):
+def replay(engine, target: Path | str, progress: Progress | None = None):
     """A new engine at ``target`` fed with ``engine``'s input log, in order.
 
     Consecutive events go to one ingest (so batching applies, as it did when
@@ -127,23 +129,30 @@ def verify(engine, progress: Progress | None = None) -> VerifyResult:
     folder = Path(tempfile.mkdtemp(prefix="ruledeck-verify-"))
     try:
         events, commands = _counts(engine)
-        copy = replay(engine, folder / "replay.duckdb", progress)
-        copy.close()
         con = engine.con
-        con.execute(f"ATTACH '{folder / 'replay.duckdb'}' AS rd_replay (READ_ONLY)")
-        try:
-            tables = {f"items_{name}": "*" for name in engine.project.processes} | COMPARED_SYSTEM
-            differences = [d for d in (_compare(con, t, c) for t, c in tables.items()) if d]
-        finally:
-            con.execute("DETACH rd_replay")
+        with scratch_database(con, engine.path, folder) as scratch:
+            copy = replay(engine, scratch.target, progress)
+            copy.close()
+            with attached(con, scratch):
+                tables = {f"items_{name}": "*" for name in engine.project.processes} | COMPARED_SYSTEM
+                differences = [d for d in (_compare(con, scratch, t, c) for t, c in tables.items()) if d]
         return VerifyResult(events, commands, list(tables), differences)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _compare(con, table: str, columns: str) -> Difference | None:
-    live = f"SELECT {columns} FROM main.{quote(table)}"
-    again = f"SELECT {columns} FROM rd_replay.main.{quote(table)}"
+def _compared_columns(con, table: str, columns: str) -> str:
+    """The columns compared: ``*`` as every column, JSON ones as their text (JSON has no equality everywhere)."""
+    if columns != "*":
+        return columns
+    kinds = column_types(con, table)[table]
+    return ", ".join(f"CAST({quote(c)} AS VARCHAR)" if kind == "JSON" else quote(c) for c, kind in kinds.items())
+
+
+def _compare(con, scratch: Scratch, table: str, columns: str) -> Difference | None:
+    columns = _compared_columns(con, table, columns)
+    live = f"SELECT {columns} FROM {scratch.live}.{quote(table)}"
+    again = f"SELECT {columns} FROM {scratch.replay}.{quote(table)}"
     only_live = con.execute(f"SELECT * FROM ({live} EXCEPT ALL {again}) LIMIT 3").fetchall()
     only_replay = con.execute(f"SELECT * FROM ({again} EXCEPT ALL {live}) LIMIT 3").fetchall()
     if not only_live and not only_replay:

@@ -22,6 +22,13 @@ def checked(name: str) -> str:
     return name
 
 
+def checked_internal(name: str) -> str:
+    """``name`` if it is a valid name for one of ruledeck's own objects (a ValueError, a bug, otherwise)."""
+    if not isinstance(name, str) or not _INTERNAL.match(name):
+        raise ValueError(f"not a valid identifier: {name!r}")
+    return name
+
+
 def quote(name: str) -> str:
     """A quoted SQL identifier.
 

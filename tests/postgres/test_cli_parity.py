@@ -63,3 +63,30 @@ def test_a_database_that_cannot_be_reached_is_a_clear_error(cli, tmp_path, postg
     assert result.exit_code == 2
     assert result.output.startswith("Error: cannot open the database postgresql://nobody:***@/nowhere")
     assert "secret" not in result.output
+
+
+def test_verify_dry_run_and_preview_on_postgres(cli, tmp_path, pg_url):
+    project = _project(tmp_path, "complaints")
+    events = str(REPO / "samples" / "complaints" / "events.jsonl")
+    dry = cli("ingest", events, "-p", project, "--db", pg_url, "--dry-run")
+    assert (dry.exit_code, dry.output.splitlines()[-1]) == (
+        0, "24 accepted, 0 duplicate, 0 rejected (would be applied)")
+    assert cli("clock", "-p", project, "--db", pg_url).output.startswith("clock: not started")
+    assert cli("ingest", events, "-p", project, "--db", pg_url).exit_code == 0
+    assert cli("tick", "--to", "2026-09-01 12:00", "-p", project, "--db", pg_url).exit_code == 0
+    verified = cli("verify", "-p", project, "--db", pg_url)
+    assert (verified.exit_code, verified.output) == (
+        0, "verified: 24 event(s) and 1 command(s) replayed; 8 tables match\n")
+    preview = cli("preview", "--to", "2027-09-01 12:00", "-p", project, "--db", pg_url)
+    assert (preview.exit_code, preview.output) == (0, "nothing would fire\n")
+
+
+def test_ruledeck_database_names_the_database(tmp_path, pg_url):
+    project = _project(tmp_path, "complaints")
+    runner = CliRunner(env={"RULEDECK_DATABASE": pg_url})
+    events = str(REPO / "samples" / "complaints" / "events.jsonl")
+    assert runner.invoke(ruledeck, ["ingest", events, "-p", project]).output == (
+        "24 accepted, 0 duplicate, 0 rejected\n")
+    clock = CliRunner().invoke(ruledeck, ["clock", "-p", project, "--db", pg_url])
+    assert clock.output.startswith("clock: 2026-03-26T12:00:00+03:00")
+    assert not (Path(project) / "ruledeck.duckdb").exists()

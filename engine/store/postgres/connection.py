@@ -11,8 +11,10 @@ gives them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote_plus
 
 import duckdb
 import psycopg
@@ -21,6 +23,7 @@ from psycopg.types.array import ListDumper
 from psycopg.types.string import TextLoader
 
 from ...errors import UsageError
+from ..names import checked_internal
 from .functions import install
 from .render import NotRenderable, render
 
@@ -177,12 +180,16 @@ def display_url(url: str) -> str:
     return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
-def connect(url: str, timezone: str, read_only: bool = False) -> PostgresConnection:
-    """A connection to the database at ``url`` in the project's time zone (``read_only``: no writing transaction)."""
+def _open(url: str) -> psycopg.Connection:
     try:
-        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor)
+        return psycopg.connect(url, autocommit=True, cursor_factory=psycopg.RawCursor)
     except psycopg.Error as exc:
         raise UsageError(f"cannot open the database {display_url(url)}: {_message(exc)}") from None
+
+
+def connect(url: str, timezone: str, read_only: bool = False) -> PostgresConnection:
+    """A connection to the database at ``url`` in the project's time zone (``read_only``: no writing transaction)."""
+    raw = _open(url)
     for kind in ("json", "jsonb"):
         raw.adapters.register_loader(kind, TextLoader)
     raw.adapters.register_dumper(_TextList, _TextListDumper)
@@ -192,3 +199,16 @@ def connect(url: str, timezone: str, read_only: bool = False) -> PostgresConnect
     else:
         install(raw)
     return PostgresConnection(raw, url)
+
+
+@contextmanager
+def with_schema(url: str, schema: str) -> Iterator[str]:
+    """``url`` with a new, empty schema ``schema`` first on its search path; the schema is dropped afterwards."""
+    raw = _open(url)
+    try:
+        raw.execute(f'CREATE SCHEMA "{checked_internal(schema)}"')
+        separator = "&" if "?" in url else "?"
+        yield f"{url}{separator}options={quote_plus(f'-csearch_path={schema}')}"
+    finally:
+        raw.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        raw.close()
