@@ -97,6 +97,11 @@ def _validate(cli, tmp_path, old: str, new: str):
      "error E-EXPR-TYPE at rules.reject_claim.then[0].append.rejections: "),
     ("amounts: [1, \"cardinality(rejections)\"]", "amounts: [1, \"number\"]",
      "error E-EXPR-TYPE at rules.reject_claim.then[0].append.amounts[1]: "),
+    ("append: {field: tags, value:", "append: {field: priority, value:",
+     "error E-APPEND-FIELD at rules.escalate_claims.then[0].update.then[0].append.field: field 'priority' holds one "
+     "value; 'append' adds to a list (declare it with 'many: true', or use 'set')"),
+    ("append: {field: tags, value: \"'escalated'\"}", "append: {field: tags, value: \"1\"}",
+     "error E-EXPR-TYPE at rules.escalate_claims.then[0].update.then[0].append.value: "),
     ("priority: event.priority, tags:", "priority: [1], tags:",
      "error E-SET-LIST at rules.file_claim.then[0].create.set.priority: field 'priority' holds one value, "
      "not a list (declare it with 'many: true', or give one value)"),

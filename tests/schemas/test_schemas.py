@@ -248,6 +248,7 @@ VALID = [
     ("common.json#/$defs/field", {"type": "list", "required": True, "of": {"title": {"type": "string"}}}),
     ("rule.json#/$defs/action", {"for_each": {"in": "event.steps", "as": "step", "then": [{"task": "check"}]}}),
     ("rule.json#/$defs/action", {"append": {"rejections": "event.reason", "amounts": [1, "calls + 1"]}}),
+    ("rule.json#/$defs/action", {"append": {"field": "rejections", "value": "event.reason"}}),
     ("project.json", {"ruledeck": 1, "name": "demo", "timezone": "UTC", "roles": {"dispatcher": {}}}),
 ]
 # fmt: on

@@ -5,7 +5,8 @@ follows the rule of a ``set`` value (a string is an expression of the element
 type, a number, boolean or null is that literal); null elements are left out. ``append: {FIELD: VALUE}``
 adds to the list of every item of the frame in one UPDATE (through
 :func:`~.columns.apply_assignments`, so the journal, constraints and
-``changed`` rules see it like any ``set``): VALUE is one element, a list of
+``changed`` rules see it like any ``set``; ``{field: FIELD, value: VALUE}``
+spells the same): VALUE is one element, a list of
 the field's type, or a YAML list of elements; null elements are skipped, and
 appending nothing leaves the field as it is (an empty list stays null).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ...definitions.append_spec import append_values
 from ...definitions.model import Action, FieldDef, Rule
 from ...definitions.scopes import field_type
 from ...expressions import Scope
@@ -68,8 +70,8 @@ def do_append(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     resolver = FrameResolver(frame)
     scope = frame.scope()
     values = {}
-    for name, value in action.spec.items():
+    for name, target in append_values(action.spec, frame.process.fields).items():
         declared = frame.process.fields[name]
         current = resolver.item_column("it", frame.process, "m.id", name).sql("duckdb")
-        values[name] = append_sql(current, value, resolver, scope, declared)
+        values[name] = append_sql(current, target.value, resolver, scope, declared)
     return apply_assignments(run, rule, frame, resolver, values, depth)

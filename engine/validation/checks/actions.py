@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from ...definitions.append_spec import append_values
 from ...definitions.model import Action, Loc, Process, Rule
 from ...definitions.scopes import ROW_FIELDS, TASK_ROW_FIELDS, field_type, item_fields, rule_fields
 from ...expressions import Scope, Type
@@ -100,15 +101,19 @@ def check_append(report: Report, action: Action, ctx: ActionContext) -> None:
     if not _needs_process(report, action, ctx) or not isinstance(action.spec, dict):
         return
     loc, scope = action.loc.at("append"), ctx.scope()
-    for name, value in action.spec.items():
-        vloc = loc.at(name)
-        if not resolve_member(report, vloc, "E-REF-FIELD", ctx.owner, "field", name, ctx.process.fields):
+    for name, target in append_values(action.spec, ctx.process.fields).items():
+        floc = loc.at(target.field_at)
+        if not resolve_member(report, floc, "E-REF-FIELD", ctx.owner, "field", name, ctx.process.fields):
             continue
         declared = ctx.process.fields[name]
         if not declared.settable:
-            report.error(vloc, "E-FIELD-READONLY", f"field '{name}' is computed and cannot be set", key=True)
+            report.error(floc, "E-FIELD-READONLY", f"field '{name}' is computed and cannot be set",
+                         key=target.field_is_key)
+        elif not declared.many:
+            report.error(floc, "E-APPEND-FIELD", f"field '{name}' holds one value; 'append' adds to a list",
+                         "declare it with 'many: true', or use 'set'", key=target.field_is_key)
         else:
-            check_append_value(report, vloc, value, declared, scope)
+            check_append_value(report, loc.at(target.value_at), target.value, declared, scope)
 
 
 def _stage_literals(tree: exp.Expression) -> list[exp.Expression]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
+from ...definitions.append_spec import append_values
 from ...definitions.model import Action, Project, Rule
 from .common import expression_tree
 
@@ -162,8 +163,10 @@ def _collect(project: Project, actions: list[Action], process: str | None, effec
             effects.entered.update((process, s) for s in move_targets(project, process, spec)[0])
         elif action.kind == "resume" and process:
             effects.moved.add(process)
-        elif action.kind in ("set", "append") and process and isinstance(spec, dict):
+        elif action.kind == "set" and process and isinstance(spec, dict):
             effects.changed.update((process, name) for name in spec)
+        elif action.kind == "append" and process in project.processes:
+            effects.changed.update((process, name) for name in append_values(spec, project.processes[process].fields))
         elif action.kind in ("assign", "link") and process and isinstance(spec, dict):
             effects.changed.add((process, str(spec.get("field"))))
         elif action.kind in ("create", "schedule") and isinstance(spec, dict) and spec.get("process"):

@@ -22,11 +22,7 @@ def check_list_value(report: Report, loc: Loc, values: list, declared: FieldDef,
 
 
 def check_append_value(report: Report, loc: Loc, value: object, declared: FieldDef, scope: Scope) -> None:
-    """What ``append`` adds to a field: the field is many-valued; the value one element, a list or a YAML list."""
-    if not declared.many:
-        report.error(loc, "E-APPEND-FIELD", f"field '{declared.name}' holds one value; 'append' adds to a list",
-                     "declare it with 'many: true', or use 'set'", key=True)
-        return
+    """What ``append`` adds to a many-valued field: one element, a list of its type or a YAML list."""
     if isinstance(value, list):
         check_list_value(report, loc, value, declared, scope)
         return
