@@ -82,7 +82,8 @@ class Frame:
     task_kind: tuple[str, str] | None = None
     """(process, task name) of a task trigger: its form's fields are readable as ``task.NAME``."""
     each: dict[str, FieldDef] = field(default_factory=dict)
-    """Elements of ``for_each … as: NAME`` (name -> the list field); the match table's ``each_<name>`` holds one."""
+    """Elements of ``for_each … as: NAME`` (name -> the list field); the match table's ``each_<name>`` holds one,
+    ``each_<name>_index`` its position from 0."""
 
     def task_definition(self):
         """The :class:`TaskKind` of a task trigger, or None."""
@@ -107,7 +108,7 @@ class Frame:
         for name in self.created_tasks:
             namespaces[name] = task_row_namespace()
         for name, declared in self.each.items():
-            namespaces[name] = {n: field_type(f) for n, f in (declared.of or {}).items()}
+            namespaces[name] = {"index": Type("int"), **{n: field_type(f) for n, f in (declared.of or {}).items()}}
         namespaces.update(extra)
         return Scope(rule_fields(self.process), namespaces, lookups=frame_lookups(self.project),
                      processes=frame_processes(self.project))
@@ -193,6 +194,8 @@ class FrameResolver:
             alias = f"as_{namespace}"
             return self.item_column(alias, self.frame.created[namespace], f"m.{quote(alias)}", name)
         if namespace in self.frame.each:
+            if name == "index" and name not in (self.frame.each[namespace].of or {}):
+                return column("m", f"each_{namespace}_index")
             return exp.func("struct_extract", column("m", f"each_{namespace}"), exp.Literal.string(name))
         raise KeyError(f"{namespace}.{name}")
 

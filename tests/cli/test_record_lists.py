@@ -40,11 +40,11 @@ def items(cli, db: str, process: str, fields: str) -> list[tuple]:
 def test_one_item_per_element_in_element_order(cli, db):
     plans = items(cli, db, "plan", "id,number,steps_count")
     assert plans == [(1, "PL-1", 3), (5, "PL-2", 1)]
-    assert items(cli, db, "step", "id,plan,name,executor,deadline,stage") == [
-        (2, 1, "Survey", "anna", "2026-12-01", "late"),  # its deadline is before the event: straight to late
-        (3, 1, "Design", "boris", "2026-12-10", "todo"),
-        (4, 1, "Build", None, None, "todo"),
-        (6, 5, "Only step", None, "2026-12-20", "todo"),
+    assert items(cli, db, "step", "id,plan,position,name,executor,deadline,stage") == [
+        (2, 1, 1, "Survey", "anna", "2026-12-01", "late"),  # its deadline is before the event: straight to late
+        (3, 1, 2, "Design", "boris", "2026-12-10", "todo"),
+        (4, 1, 3, "Build", None, None, "todo"),
+        (6, 5, 1, "Only step", None, "2026-12-20", "todo"),
     ]
 
 

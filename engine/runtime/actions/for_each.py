@@ -4,7 +4,8 @@ The elements of every row of the frame are unnested in one statement into a
 new match table, one row per (row, element), numbered in the frame's row
 order and then the list's own order, so the items and tasks the nested
 actions make get their ids and journal rows in element order. Each row keeps
-its element as the struct ``each_<NAME>``, read as ``NAME.FIELD``.
+its element as the struct ``each_<NAME>``, read as ``NAME.FIELD``, and its
+position from 0 as ``each_<NAME>_index``, read as ``NAME.index``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ def element_frame(run: Run, action: Action, frame: Frame) -> tuple[Frame, int]:
     declared = frame.event.fields[list_field]
     join = f"JOIN {EVENT_TABLE} ev ON ev.ev = m.ev" if frame.batched else f"CROSS JOIN {EVENT_TABLE} ev"
     carried = "".join(f", m.{quote('as_' + n)}" for n in [*frame.created, *frame.created_tasks])
-    carried += "".join(f", m.{quote('each_' + n)}" for n in frame.each)
+    carried += "".join(f", m.{quote('each_' + n)}, m.{quote('each_' + n + '_index')}" for n in frame.each)
     match, count = run.create_temp(
         f"SELECT row_number() OVER (ORDER BY m.rn, e.i) AS rn, m.id, m.src, m.task, m.now_at, m.ev{carried}, "
-        f"ev.{quote(list_field)}[e.i] AS {quote('each_' + name)} FROM {frame.match} m {join} "
+        f"ev.{quote(list_field)}[e.i] AS {quote('each_' + name)}, e.i - 1 AS {quote('each_' + name + '_index')} "
+        f"FROM {frame.match} m {join} "
         f"CROSS JOIN LATERAL (SELECT unnest(range(1, coalesce(len(ev.{quote(list_field)}), 0) + 1)) AS i) e", "m")
     inner = frame.nested(match=match)
     inner.each[name] = declared

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ...definitions.model import Action, FieldDef
 from ...definitions.scopes import field_type
+from ...expressions import Type
 from ..report import Report
 from .common import resolve_member
 from .constraints import check_field_constraints
@@ -93,7 +94,7 @@ def check_for_each(report: Report, action: Action, ctx, check_actions: Callable)
                          f"put the '{child.kind}' before or after the for_each: it acts on the rule's items once",
                          key=True)
     if isinstance(name, str) and declared is not None:  # else the element's names are unknown: nothing to check
-        element = {n: field_type(f) for n, f in (declared.of or {}).items()}
+        element = {"index": Type("int"), **{n: field_type(f) for n, f in (declared.of or {}).items()}}
         inner = replace(ctx, namespaces={**ctx.namespaces, name: element})
         check_actions(report, [c for c in action.children if c.kind in EACH_ACTIONS], inner)
 
