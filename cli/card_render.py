@@ -45,7 +45,9 @@ def _cause_only(entry) -> str:
     if entry.cause == "event":
         return f"event {entry.cause_id}" + (f" ({entry.event_type})" if entry.event_type else "")
     if entry.cause == "tick":
-        return "tick"
+        # A tick's cause id is the timed rule that fired (older databases hold the tick's time there).
+        timed = entry.cause_id if entry.cause_id and entry.cause_id[:1].isalpha() else None
+        return f"tick {timed}" if timed and timed != entry.rule else "tick"
     return f"command {entry.cause_id}" if entry.cause_id else "command"
 
 

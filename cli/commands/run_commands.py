@@ -112,6 +112,9 @@ def tick(to_text: str | None, by_text: str | None, use_now: bool, project_path: 
          wait_seconds: float, actor: str | None, fmt: str) -> None:
     """Move the clock forward and fire everything that falls due, in time order.
 
+    Prints each occurrence that fired with its due time, then the clock's move
+    and the count per rule.
+
     \b
     Example:
       ruledeck tick --by "1 month" -p definitions/prosthesis_followup
@@ -139,13 +142,9 @@ def tick(to_text: str | None, by_text: str | None, use_now: bool, project_path: 
         finally:
             if progress:
                 progress.finish()
-    if fmt == "json":
-        click.echo(to_json({"from": summary.start, "to": summary.end, "steps": summary.steps,
-                            "fired": summary.fired}))
-        return
-    fired = ", ".join(f"{name} ×{count}" for name, count in summary.fired.items()) or "nothing fired"
-    start = summary.start.isoformat() if summary.start else "(not started)"
-    click.echo(f"clock {start} -> {summary.end.isoformat()}: {summary.steps} step(s); {fired}")
+    from .tick_report import tick_dict, tick_text
+
+    click.echo(to_json(tick_dict(summary)) if fmt == "json" else tick_text(summary, engine.zone))
 
 
 class _progress_bar:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -34,8 +34,22 @@ class TickSummary:
     end: dt.datetime
     steps: int = 0
     fired: dict[str, int] = field(default_factory=dict)
+    """Occurrences per rule: a cron rule's moments, a date or dwell rule's items (each has its own due time)."""
     log: list[tuple[dt.datetime, str, int]] = field(default_factory=list)
     """(moment, rule, items) for every rule that fired."""
+    occurrences: list[Occurrence] = field(default_factory=list)
+    """Every due time a rule fired at, in the order they fired."""
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A rule fired at one due time: ``count`` occurrences (1 for cron; items due then for a timer), ``items``
+    the cards it acted on."""
+
+    rule: str
+    due: dt.datetime
+    count: int
+    items: int
 
 
 def read_clock(con) -> dt.datetime | None:
@@ -232,25 +246,33 @@ class Clock:
                     # The earliest rule fires everything it has due before any other rule's next item,
                     # so timers of different rules keep their time order; equal times go by declaration.
                     bound = (others[0][0], first_rule < others[0][1]) if others else None
-                    items, first = self._fire_timers(run, rule, after, until, bound)
+                    # The journal names the timed rule behind every change, those of the rules it wakes included.
+                    run.cause = replace(run.cause, id=rule.name)
+                    items, dues = self._fire_timers(run, rule, after, until, bound)
                     if items:
-                        self._record(summary, first, rule.name, items)
+                        self._record(summary, dues[0][0], rule.name, items, dues)
                 else:
                     raise UsageError(f"timers kept falling due again within one window up to {until.isoformat()}; "
                                      "a rule probably moves its own date forward by less than the window")
                 for rule in cron_rules:
+                    run.cause = replace(run.cause, id=rule.name)
                     items = run.fire_event_rule(rule)
                     if items:
-                        self._record(summary, until, rule.name, items)
+                        self._record(summary, until, rule.name, items, [(until, 1)])
                 write_clock(self.engine.con, until)
             finally:
                 run.close()
         self.engine.after_commit(run)
 
     @staticmethod
-    def _record(summary: TickSummary, moment: dt.datetime, rule: str, items: int) -> None:
-        summary.fired[rule] = summary.fired.get(rule, 0) + 1
+    def _record(summary: TickSummary, moment: dt.datetime, rule: str, items: int,
+                dues: list[tuple[dt.datetime, int]]) -> None:
+        """One firing of ``rule``: at ``moment`` over ``items`` cards, its occurrences ``dues`` (due time, count)."""
+        summary.fired[rule] = summary.fired.get(rule, 0) + sum(count for _, count in dues)
         summary.log.append((moment, rule, items))
+        cards = items if len(dues) == 1 else None
+        summary.occurrences += [Occurrence(rule, due, count, cards if cards is not None else count)
+                                for due, count in dues]
 
     def _pending_by_rule(self, timers: list[Rule], after: dt.datetime, until: dt.datetime) -> list[tuple]:
         """(next due, index) of every timer rule with an item due in the window and not fired yet."""
@@ -266,8 +288,11 @@ class Clock:
         return sorted((due, k) for k, due in rows if due is not None)
 
     def _fire_timers(self, run: Run, rule: Rule, after: dt.datetime, until: dt.datetime,
-                     bound: tuple[dt.datetime, bool] | None = None) -> tuple[int, dt.datetime]:
-        """Fire ``rule`` for its items due in the window (before ``bound``) and not fired for that due time yet."""
+                     bound: tuple[dt.datetime, bool] | None = None) -> tuple[int, list[tuple[dt.datetime, int]]]:
+        """Fire ``rule`` for its items due in the window (before ``bound``) and not fired for that due time yet.
+
+        Returns the items it fired for and, per due time, how many (in time order; one grouped statement).
+        """
         pending, params = _pending_sql(rule, after, until)
         params.append(rule.name)
         limit = ""
@@ -279,13 +304,14 @@ class Clock:
             f"WHERE NOT EXISTS (SELECT 1 FROM rd_fired f WHERE f.rule = ? AND f.item = p.id AND f.due = p.due)"
             f"{limit}", "d", params)
         if not count:
-            return 0, until
+            return 0, []
         run.con.execute(f"INSERT INTO rd_fired SELECT ?, id, now_at FROM {table}", [rule.name])
         frame, matched = run.select_items(rule, f"(SELECT * FROM {table})", order="m.now_at, m.id")
-        if matched:
-            run.run_actions(rule, frame, depth=0)
-        first = run.con.execute(f"SELECT min(now_at) FROM {frame.match}").fetchone()[0] if matched else until
-        return matched, first.astimezone(until.tzinfo) if matched else until
+        if not matched:
+            return 0, []
+        dues = run.con.execute(f"SELECT now_at, count(*) FROM {frame.match} GROUP BY now_at ORDER BY now_at").fetchall()
+        run.run_actions(rule, frame, depth=0)
+        return matched, [(due.astimezone(until.tzinfo), n) for due, n in dues]
 
     def upcoming(self, limit: int = 5) -> list[tuple[dt.datetime, str, int | None]]:
         """The next due moments after the clock: (time, rule, items due then; None for cron)."""
