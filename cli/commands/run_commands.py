@@ -243,7 +243,7 @@ def preview(to_text: str, project_path: Path, db_path: str | None, wait_seconds:
 
     with open_engine(project_path, db_path, wait_seconds, read_only=True) as engine:
         summary = engine.preview(parse_datetime(to_text, engine.project.timezone))
-    rows = [{"at": at.isoformat(), "rule": rule, "items": count} for at, rule, count in summary.log]
+    rows = [{"at": o.due.isoformat(), "rule": o.rule, "items": o.items} for o in summary.occurrences]
     click.echo(table(rows, fmt, ["at", "rule", "items"]) if rows or fmt != "text" else "nothing would fire")
 
 

@@ -102,3 +102,11 @@ def test_a_change_made_by_a_rule_a_timed_rule_woke_names_the_timed_rule(deck):
         ("tick", "restage_monthly", "on_late", "overdue")]
     assert "  set at 2026-02-01 06:00 by tick restage_monthly · rule on_late\n    note    overdue\n" \
         in deck("explain", "card:C-1").output
+
+
+def test_preview_lists_the_same_occurrences_and_changes_nothing(deck):
+    preview = deck("preview", "--to", "2026-03-15 12:00", "--format", "csv")
+    assert preview.output == ("at,rule,items\n2026-01-19T00:00:00+03:00,remind,1\n"
+                              "2026-02-01T06:00:00+03:00,restage_monthly,1\n2026-02-04T00:00:00+03:00,remind,2\n"
+                              "2026-03-01T06:00:00+03:00,restage_monthly,2\n")
+    assert deck("clock").output.startswith("clock: 2026-01-10T09:00:00+03:00\n")
