@@ -349,6 +349,7 @@ INVALID = [
     ("min on a string field", "common.json#/$defs/field", {"type": "string", "min": 1}, "enum", ["type"]),
     ("unique not a list", "common.json#/$defs/field", {"type": "int", "unique": "yes"}, "type", ["unique"]),
     ("list without its record", "common.json#/$defs/field", {"type": "list"}, "required", []),
+    ("record without fields", "common.json#/$defs/field", {"type": "list", "of": {}}, "minProperties", ["of"]),
     ("record on a string field", "common.json#/$defs/field", {"type": "string", "of": {}}, "const", ["type"]),
     ("for_each without as", "rule.json#/$defs/action", {"for_each": {"in": "event.steps", "then": [{"task": "c"}]}},
      "required", ["for_each"]),
