@@ -127,6 +127,14 @@ def rule_fields(process: Process | None) -> dict[str, Type]:
     return names
 
 
+def element_fields(declared: FieldDef) -> dict[str, Type]:
+    """What ``for_each … as: NAME`` reads of an element of ``declared``: ``NAME.index`` (from 0) and a record's
+    fields (which win), or ``NAME.value`` for a list of plain values."""
+    if declared.type == "list":
+        return {"index": Type("int"), **{n: field_type(f) for n, f in (declared.of or {}).items()}}
+    return {"index": Type("int"), "value": field_type(declared).scalar()}
+
+
 def event_fields(event_type: EventType | None) -> dict[str, Type]:
     """The ``event.`` namespace of an event type."""
     names = dict(EVENT_SYSTEM_FIELDS)

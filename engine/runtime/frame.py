@@ -82,8 +82,8 @@ class Frame:
     task_kind: tuple[str, str] | None = None
     """(process, task name) of a task trigger: its form's fields are readable as ``task.NAME``."""
     each: dict[str, FieldDef] = field(default_factory=dict)
-    """Elements of ``for_each … as: NAME`` (name -> the list field); the match table's ``each_<name>`` holds one,
-    ``each_<name>_index`` its position from 0."""
+    """Elements of ``for_each … as: NAME`` (name -> the list field, of records or many-valued); the match table's
+    ``each_<name>`` holds one, ``each_<name>_index`` its position from 0."""
 
     def task_definition(self):
         """The :class:`TaskKind` of a task trigger, or None."""
@@ -94,7 +94,7 @@ class Frame:
 
     def scope(self, **extra: dict[str, Type]) -> Scope:
         """The names expressions may read here, with their types (as validation saw them)."""
-        from ..definitions.scopes import TASK_FIELDS, event_fields, field_type, item_fields, rule_fields
+        from ..definitions.scopes import TASK_FIELDS, element_fields, event_fields, item_fields, rule_fields
 
         namespaces: dict[str, dict[str, Type]] = {}
         if self.has_event:
@@ -108,7 +108,7 @@ class Frame:
         for name in self.created_tasks:
             namespaces[name] = task_row_namespace()
         for name, declared in self.each.items():
-            namespaces[name] = {"index": Type("int"), **{n: field_type(f) for n, f in (declared.of or {}).items()}}
+            namespaces[name] = element_fields(declared)
         namespaces.update(extra)
         return Scope(rule_fields(self.process), namespaces, lookups=frame_lookups(self.project),
                      processes=frame_processes(self.project))
@@ -194,8 +194,11 @@ class FrameResolver:
             alias = f"as_{namespace}"
             return self.item_column(alias, self.frame.created[namespace], f"m.{quote(alias)}", name)
         if namespace in self.frame.each:
-            if name == "index" and name not in (self.frame.each[namespace].of or {}):
+            declared = self.frame.each[namespace]
+            if name == "index" and name not in (declared.of or {}):
                 return column("m", f"each_{namespace}_index")
+            if declared.type != "list":  # a plain value: NAME.value
+                return column("m", f"each_{namespace}")
             return exp.func("struct_extract", column("m", f"each_{namespace}"), exp.Literal.string(name))
         raise KeyError(f"{namespace}.{name}")
 

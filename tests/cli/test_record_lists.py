@@ -87,6 +87,17 @@ def test_an_element_with_an_unknown_field_or_not_an_object_is_rejected(cli, tmp_
         "0 accepted, 0 duplicate, 4 rejected\n"))
 
 
+def test_a_list_of_plain_values_gives_value_and_index(cli, tmp_path):
+    db = str(tmp_path / "v.duckdb")
+    event = {"id": "v1", "type": "plan_submitted", "time": "2026-12-02T10:00:00+03:00",
+             "payload": {"number": "V-1", "steps": [{"title": "First"}], "extras": ["Tidy up", "Report"]}}
+    (tmp_path / "v.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
+    result = cli("ingest", str(tmp_path / "v.jsonl"), "-p", str(PROJECT), "--db", db)
+    assert (result.exit_code, result.output) == (0, "1 accepted, 0 duplicate, 0 rejected\n")
+    assert items(cli, db, "step", "id,plan,position,name") == [(2, 1, 1, "First"), (3, 1, 100, "Tidy up"),
+                                                               (4, 1, 101, "Report")]
+
+
 def _validate(cli, tmp_path, *replacements: tuple[str, str]):
     project = tmp_path / "p"
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns(".ruledeck-cache"))
@@ -102,8 +113,8 @@ def _validate(cli, tmp_path, *replacements: tuple[str, str]):
 @pytest.mark.parametrize(("old", "new", "finding"), [
     ("          in: event.checks", "          in: event.number",
      "error E-FOR-EACH-SOURCE at rules.review_plan.then[0].for_each.in: field 'number' of event type "
-     "'plan_reviewed' is string, not a list of records (declare it with 'type: list' and its record's fields "
-     "under 'of')"),
+     "'plan_reviewed' is string, not a list (declare it with 'type: list' and its record's fields under 'of', "
+     "or 'many: true')"),
     ("          in: event.checks", "          in: checks",
      "error E-FOR-EACH-SOURCE at rules.review_plan.then[0].for_each.in: 'for_each' takes a list field of the "
      "event, not 'checks' (write e.g. 'in: event.steps')"),
@@ -118,8 +129,8 @@ def _validate(cli, tmp_path, *replacements: tuple[str, str]):
      "      steps_count: {type: int}\n      parts: {type: list, of: {a: {type: int}}}",
      "error E-FIELD-LIST at processes.plan.fields.parts.type: field 'parts' of process 'plan' is a list of "
      "records, which only event types declare"),
-    ("          deadline: {type: date}\n  plan_reviewed", "          deadline: {type: ref, process: plan}\n"
-     "  plan_reviewed",
+    ("          deadline: {type: date}\n      extras:", "          deadline: {type: ref, process: plan}\n"
+     "      extras:",
      "error E-RECORD-FIELD at event_types.plan_submitted.fields.steps.of.deadline: field 'steps.deadline' is of "
      "type ref; a record's fields hold one plain value"),
     ("          as: item_check", "          as: event",

@@ -1,10 +1,11 @@
-"""``for_each: {in: event.FIELD, as: NAME, then: [...]}``: nested actions once per element of a list of records.
+"""``for_each: {in: event.FIELD, as: NAME, then: [...]}``: nested actions once per element of a list.
 
 The elements of every row of the frame are unnested in one statement into a
 new match table, one row per (row, element), numbered in the frame's row
 order and then the list's own order, so the items and tasks the nested
 actions make get their ids and journal rows in element order. Each row keeps
-its element as the struct ``each_<NAME>``, read as ``NAME.FIELD``, and its
+its element as ``each_<NAME>`` (a record's struct, read as ``NAME.FIELD``, or a
+plain value, read as ``NAME.value``), and its
 position from 0 as ``each_<NAME>_index``, read as ``NAME.index``.
 """
 

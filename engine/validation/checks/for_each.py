@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ...definitions.model import Action, FieldDef
-from ...definitions.scopes import field_type
-from ...expressions import Type
+from ...definitions.scopes import element_fields, field_type
 from ..report import Report
 from .common import resolve_member
 from .constraints import check_field_constraints
@@ -62,7 +61,8 @@ def check_list_fields(report: Report, fields: dict[str, FieldDef], owner: str, *
 
 
 def check_for_each(report: Report, action: Action, ctx, check_actions: Callable) -> None:
-    """``for_each: {in: event.FIELD, as: NAME, then}``: a list field of the event; nested create and task."""
+    """``for_each: {in: event.FIELD, as: NAME, then}``: a list field of the event (of records, or many-valued);
+    nested create and task."""
     spec, loc = action.spec if isinstance(action.spec, dict) else {}, action.loc.at("for_each")
     rule = ctx.rule
     event_type = report.project.event_types.get(rule.trigger.value) if rule.trigger.kind == "event" else None
@@ -78,10 +78,10 @@ def check_for_each(report: Report, action: Action, ctx, check_actions: Callable)
                                                    f"event type '{event_type.name}'", "field", found.group(1),
                                                    event_type.fields):
         declared = event_type.fields[found.group(1)]
-        if declared.type != "list":
+        if declared.type != "list" and not declared.many:
             report.error(loc.at("in"), "E-FOR-EACH-SOURCE", f"field '{declared.name}' of event type "
-                         f"'{event_type.name}' is {field_type(declared)}, not a list of records",
-                         "declare it with 'type: list' and its record's fields under 'of'")
+                         f"'{event_type.name}' is {field_type(declared)}, not a list",
+                         "declare it with 'type: list' and its record's fields under 'of', or 'many: true'")
             declared = None
     name = spec.get("as")
     if isinstance(name, str) and (name in RESERVED or name in ctx.namespaces):
@@ -94,7 +94,6 @@ def check_for_each(report: Report, action: Action, ctx, check_actions: Callable)
                          f"put the '{child.kind}' before or after the for_each: it acts on the rule's items once",
                          key=True)
     if isinstance(name, str) and declared is not None:  # else the element's names are unknown: nothing to check
-        element = {"index": Type("int"), **{n: field_type(f) for n, f in (declared.of or {}).items()}}
-        inner = replace(ctx, namespaces={**ctx.namespaces, name: element})
+        inner = replace(ctx, namespaces={**ctx.namespaces, name: element_fields(declared)})
         check_actions(report, [c for c in action.children if c.kind in EACH_ACTIONS], inner)
 
