@@ -56,8 +56,11 @@ def _title_inputs(title: str, computed: tuple[tuple[str, str], ...]) -> frozense
 
 
 def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozenset[str] | set[str],
-                    ordered: bool = True) -> str:
-    """``SELECT`` of the columns ``names`` (and ``id``) of the items listed by ``ids_sql``, ordered by id or not."""
+                    ordered: bool = True, passthrough: tuple[str, ...] = ()) -> str:
+    """``SELECT`` of the columns ``names`` (and ``id``) of the items listed by ``ids_sql``, ordered by id or not.
+
+    ``passthrough``: columns of ``ids_sql`` given along, each as ``"rd COLUMN"`` (no field name has a space).
+    """
     probe = frame.nested(match=f"({ids_sql})", process=process, source=None, created={}, has_event=False,
                          task=False, per_row_now=False)
     resolver = FrameResolver(probe)
@@ -65,11 +68,12 @@ def item_values_sql(frame: Frame, process: Process, ids_sql: str, names: frozens
                                    "stage_entered_at", "held_from", "held_at"}
     wanted = tuple(sorted((set(names) & known) | {"id"}))
     # Built once per process, columns and "now": only the list of ids differs from one call to the next.
-    key = ("item_values", process.name, wanted, None if probe.now_table else probe.now, probe.now_table)
+    key = ("item_values", process.name, wanted, None if probe.now_table else probe.now, probe.now_table,
+           passthrough)
     cache = frame.project.compiled_sql
     if key not in cache:
-        select = ", ".join(f"{resolver.item_column('it', process, 'm.id', n).sql('duckdb')} AS {quote(n)}"
-                           for n in wanted)
+        select = ", ".join([f"{resolver.item_column('it', process, 'm.id', n).sql('duckdb')} AS {quote(n)}"
+                            for n in wanted] + [f"m.{quote(c)} AS {quote('rd ' + c)}" for c in passthrough])
         cache[key] = (select, dict(resolver.joins))
     select, joins = cache[key]
     resolver.joins.update(joins)
@@ -84,14 +88,15 @@ def item_values(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, 
 
 
 def item_pages(con: duckdb.DuckDBPyConnection, frame: Frame, process: Process, ids_sql: str,
-               names: frozenset[str] | set[str], table: str = "rd_item_pages") -> Iterator[list[dict]]:
+               names: frozenset[str] | set[str], table: str = "rd_item_pages",
+               passthrough: tuple[str, ...] = ()) -> Iterator[list[dict]]:
     """The rows of :func:`item_values` in order, a page of at most ``CHUNK`` at a time.
 
     A result that fits one page is read directly. A bigger one is kept in the
     temp table ``table`` and read back a page at a time, so the caller may run
     statements on ``con`` between pages and Python holds one page only.
     """
-    sql = item_values_sql(frame, process, ids_sql, names)
+    sql = item_values_sql(frame, process, ids_sql, names, passthrough=passthrough)
     cursor = con.execute(sql)
     first = cursor.fetchmany(CHUNK + 1)
     if len(first) <= CHUNK:

@@ -38,7 +38,11 @@ rules:
   remind:
     process: card
     when: {date: due_on, offset: -1d}
-    then: [{set: {note: "'reminded'"}}]
+    then:
+      - set: {note: "'reminded'"}
+      - notify: {to: {person: ann}, text: "{{ number }} is due on {{ due_on | date }} (sent {{ ruledeck.now }})"}
+people:
+  ann: {name: Ann}
 """
 CARDS = [("C-1", "2026-01-20"), ("C-2", "2026-02-05"), ("C-3", "2026-02-05")]
 
@@ -110,3 +114,12 @@ def test_preview_lists_the_same_occurrences_and_changes_nothing(deck):
                               "2026-02-01T06:00:00+03:00,restage_monthly,1\n2026-02-04T00:00:00+03:00,remind,2\n"
                               "2026-03-01T06:00:00+03:00,restage_monthly,2\n")
     assert deck("clock").output.startswith("clock: 2026-01-10T09:00:00+03:00\n")
+
+
+def test_a_timer_in_a_long_tick_sends_its_message_at_its_own_due_time(deck):
+    deck("tick", "--to", "2026-03-15 12:00")
+    messages = json.loads(deck("outbox", "--format", "json").output)
+    assert [(m["at"], m["text"]) for m in messages] == [
+        ("2026-01-19 00:00:00+03:00", "C-1 is due on 20.01.2026 (sent 2026-01-19 00:00:00+03:00)"),
+        ("2026-02-04 00:00:00+03:00", "C-2 is due on 05.02.2026 (sent 2026-02-04 00:00:00+03:00)"),
+        ("2026-02-04 00:00:00+03:00", "C-3 is due on 05.02.2026 (sent 2026-02-04 00:00:00+03:00)")]

@@ -8,28 +8,49 @@ list parameters (``unnest``), so memory stays bounded by a page.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
 from ...definitions.model import Action, Rule
-from ...store.lists import unnested
+from ...store.lists import typed_list, unnested
 from ...templating import CONTEXT, TemplateContext, render
 from ..changes import Change
-from ..frame import EVENT_TABLE, NOW_SQL, Frame
+from ..frame import EVENT_TABLE, Frame
 from ..run import Run
 from ..titles import item_pages, template_names
 from .create import next_ids
 
 ALL_NAMES = frozenset({"*"})
+ROW_NOW = "rd now_at"
+"""A page row's own moment (a timer's due time; None: the run's), given along with the item's values."""
 
 
 def _pages(run: Run, frame: Frame, names: set[str]) -> Iterator[list[dict]]:
-    """The frame's items as rows ``{name: value}`` (``names`` and ``id``), in id order, a page at a time."""
+    """The frame's items as rows ``{name: value}`` (``names``, ``id`` and :data:`ROW_NOW`), in id order, a page
+    at a time."""
     if frame.process is None:
-        yield [{"id": None}]
+        yield [{"id": None, ROW_NOW: None}]
         return
-    ids = f"SELECT id FROM {frame.match} WHERE id IS NOT NULL"
-    yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages")
+    ids = f"SELECT id, now_at FROM {frame.match} WHERE id IS NOT NULL"
+    yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages", passthrough=("now_at",))
+
+
+class _Moments:
+    """Each row's moment (a timer fires at its item's due time) and ruledeck's values at that moment."""
+
+    def __init__(self, run: Run, rule: Rule):
+        self.now = run.now
+        self.base = template_context(run, rule)
+        self._contexts: dict = {}
+
+    def of(self, row: dict) -> tuple[Any, TemplateContext]:
+        """(the row's moment, ruledeck's values then); takes the moment out of ``row``."""
+        at = row.pop(ROW_NOW, None) or self.now
+        context = self._contexts.get(at)
+        if context is None:
+            context = self._contexts[at] = replace(self.base, now=at)
+        return at, context
 
 
 def template_context(run: Run, rule: Rule) -> TemplateContext:
@@ -88,13 +109,18 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     text = spec.get("text", "")
     to = spec.get("to") or {}
     names = set(template_names(text)) | ({to["field"]} if "field" in to else set())
-    constants = {"process": frame.process.name if frame.process else None, "created_at": run.now, "rule": rule.name}
-    # The item's fields come last: a field is never hidden by what the template may read besides.
-    context = {**_event_values(run, frame, text), CONTEXT: template_context(run, rule)}
+    constants = {"process": frame.process.name if frame.process else None, "rule": rule.name}
+    event, moments = _event_values(run, frame, text), _Moments(run, rule)
     for page in _pages(run, frame, names):
+        times, texts = [], []
+        for row in page:
+            at, context = moments.of(row)
+            times.append(at)
+            # The item's fields come last: a field is never hidden by what the template may read besides.
+            texts.append(render(text, {**event, CONTEXT: context, **row}))
         columns = {"item": ("BIGINT", [row["id"] for row in page]),
                    "recipient": ("VARCHAR", [_recipients(frame, to, row) for row in page]),
-                   "text": ("VARCHAR", [render(text, {**context, **row}) for row in page])}
+                   "text": ("VARCHAR", texts), "created_at": ("TIMESTAMPTZ", times)}
         _insert(run, "rd_outbox", "outbox_id", columns, constants)
     return []
 
@@ -106,23 +132,26 @@ def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) 
     body_text = template_body(run, template)
     filename = template.spec.get("filename") or f"{template.name}-{{{{ id }}}}.md"
     process = frame.process.name if frame.process else None
-    constants = {"process": process, "template": template.name, "created_at": run.now, "rule": rule.name}
+    constants = {"process": process, "template": template.name, "rule": rule.name}
     tail, params = run.journal_sql(rule, depth)
-    now = NOW_SQL
-    context = template_context(run, rule)
+    moments = _Moments(run, rule)
     for page in _pages(run, frame, set(template_names(body_text)) | set(template_names(filename))):
-        items, names, bodies = [], [], []
+        items, names, bodies, times = [], [], [], []
         for row in page:
+            at, context = moments.of(row)
             values = {CONTEXT: context, **row}
             items.append(row["id"])
+            times.append(at)
             names.append(safe_filename(render(filename, values)))
             bodies.append(render(body_text, values))
         _insert(run, "rd_documents", "document_id", {"item": ("BIGINT", items), "filename": ("VARCHAR", names),
-                                                     "body": ("VARCHAR", bodies)}, constants)
-        run.con.execute(f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), {now}, d.item, ?, "
+                                                     "body": ("VARCHAR", bodies),
+                                                     "created_at": ("TIMESTAMPTZ", times)}, constants)
+        at_sql, at_values = typed_list("TIMESTAMPTZ", times)
+        run.con.execute(f"INSERT INTO {run.journal_table} SELECT nextval('{run.journal_seq}'), d.at, d.item, ?, "
                         f"'document', ?, NULL, d.name, {tail} FROM (SELECT unnest(?) AS item, unnest(?) AS name, "
-                        f"generate_subscripts(?, 1) AS n) d ORDER BY d.n",
-                        [process, template.name, *params, items, names, items])
+                        f"{at_sql} AS at, generate_subscripts(?, 1) AS n) d ORDER BY d.n",
+                        [process, template.name, *params, items, names, at_values, items])
         run.documents += [(name, item) for item, name in zip(items, names, strict=True)]
     return []
 
