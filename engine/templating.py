@@ -46,6 +46,13 @@ class TemplateContext:
     actor: str | None = None
     actor_name: str | None = None
 
+    @classmethod
+    def of(cls, project: Any, now: dt.datetime, rule: str | None, actor: str | None) -> TemplateContext:
+        """The values for a rule of ``project`` firing at ``now`` with ``actor`` acting (their name from people)."""
+        person = project.people.get(actor) if actor else None
+        name = (person.spec.get("name") or actor) if person is not None else None
+        return cls(project.name, now, rule, actor, name)
+
 
 class TemplateError(RuledeckError):
     """A template does not parse, uses an unknown name, or tried to leave the sandbox."""

@@ -22,7 +22,7 @@ from sqlglot import exp
 
 from ..definitions.model import Action, Process, Project, Requirement, Rule
 from ..expressions import Type
-from ..templating import TemplateError, render
+from ..templating import CONTEXT, TemplateContext, TemplateError, render
 from .changes import Change
 from .frame import EVENT_TABLE, Frame, FrameResolver, compile_expression, item_scope, timestamp_sql
 from .run import ActionFailed, Run
@@ -142,7 +142,8 @@ def check_entered(run: Run, process: Process, table: str, changed_only: bool) ->
         return
     item_id, index = row
     requirement: Requirement = requirements[index]
-    values = {**item_row(run, process, item_id, _names(requirement.message)), "now": run.now}
+    values = {**item_row(run, process, item_id, _names(requirement.message)), "now": run.now,
+              CONTEXT: TemplateContext.of(run.project, run.now, None, run.cause.actor)}
     if not changed_only:
         values["id"] = None  # a new item: its id goes with the refusal
     raise Refused(refusal_text(requirement.message, values))
@@ -190,7 +191,8 @@ def do_reject(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     item_id, ev, task = row
     message = str(action.spec.get("message", "")) if isinstance(action.spec, dict) else ""
     names = _names(message)
-    values: dict[str, Any] = {"now": run.now}
+    values: dict[str, Any] = {"now": run.now, CONTEXT: TemplateContext.of(run.project, run.now, rule.name,
+                                                                           run.cause.actor)}
     if frame.process is not None and item_id is not None:
         values.update(item_row(run, frame.process, item_id, names))
     if frame.has_event and "event" in names:

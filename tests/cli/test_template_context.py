@@ -154,3 +154,49 @@ def test_a_field_hiding_the_event_is_a_positioned_warning(shop):
         "shop/defs.yaml:45:17: warning W-TEMPLATE-AMBIGUOUS at rules.shipped.then[0].notify.text: template "
         "reads 'event', which is both a field and 'event.' here: the field wins (rename the field to read 'event.…')")
     assert shop.validate("--strict").exit_code == 1
+
+
+GUARDED = """\
+processes:
+  order:
+    key: number
+    fields:
+      number: {type: string, required: true}
+      signed: {type: bool, default: false}
+    pipelines:
+      main:
+        stages:
+          new: {}
+          approved:
+            manual: true
+            require: [{that: "signed", message: "{{ number }}: {{ ruledeck.actor }} cannot approve it unsigned"}]
+          archived: {kind: success, manual: true}
+people:
+  ann: {name: Ann Lee}
+  bob: {name: Bob Stone}
+event_types:
+  order_in:
+    fields: {number: {type: string, required: true}}
+rules:
+  order_in:
+    when: {event: order_in}
+    then: [{create: {process: order, set: {number: event.number}}}]
+  archive_by_ann:
+    process: order
+    when: {entered: archived}
+    then:
+      - reject:
+          if: "actor <> 'ann'"
+          message: "{{ number }}: {{ ruledeck.actor_name }} may not archive it in {{ ruledeck.project }}"
+"""
+
+
+def test_refusal_messages_read_ruledeck_too(shop):
+    (shop.root / "defs.yaml").write_text(GUARDED)
+    assert shop.validate("--strict").exit_code == 0
+    assert _ingest(shop, {**ORDER, "payload": {"number": "A-1"}}).exit_code == 0
+    refused = shop("move", "order:A-1", "archived", "--as", "bob")
+    assert (refused.exit_code, refused.output) == (1, "Error: A-1: Bob Stone may not archive it in shop\n")
+    unsigned = shop("move", "order:A-1", "approved", "--as", "ann")
+    assert (unsigned.exit_code, unsigned.output) == (1, "Error: A-1: ann cannot approve it unsigned\n")
+    assert shop("move", "order:A-1", "archived", "--as", "ann").exit_code == 0

@@ -55,10 +55,7 @@ class _Moments:
 
 def template_context(run: Run, rule: Rule) -> TemplateContext:
     """ruledeck's own values for the templates of ``rule`` in this run (``ruledeck.project``, ``.now``, …)."""
-    actor = run.cause.actor
-    person = run.project.people.get(actor) if actor else None
-    return TemplateContext(run.project.name, run.now, rule.name, actor,
-                           (person.spec.get("name") or actor) if person is not None else None)
+    return TemplateContext.of(run.project, run.now, rule.name, run.cause.actor)
 
 
 def _event_values(run: Run, frame: Frame, text: str) -> dict[str, Any]:

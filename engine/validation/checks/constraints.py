@@ -16,7 +16,7 @@ from ...definitions.scopes import event_fields, item_fields
 from ...expressions import Scope, Type
 from ..report import Report
 from .common import check_expression, resolve_member
-from .presentation import check_template_text
+from .presentation import OUTPUT_NAMESPACES, check_template_text
 
 RE2_MISSING = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
 """Look-arounds and back-references: Python's ``re`` has them, DuckDB's RE2 does not."""
@@ -112,7 +112,8 @@ def _check_requirement(report: Report, requirement: Requirement, scope: Scope, n
         return
     check_expression(report, requirement.loc.at("that"), requirement.that, scope, Type("bool"),
                      "in a stage's require")
-    check_template_text(report, requirement.loc.at("message"), requirement.message, names)
+    check_template_text(report, requirement.loc.at("message"), requirement.message, names,
+                        namespaces=OUTPUT_NAMESPACES)
 
 
 def _check_event_requirements(report: Report, event_type: EventType) -> None:

@@ -9,7 +9,7 @@ from ...definitions.scopes import item_fields
 from ...expressions import Type
 from ..report import Report
 from .common import check_expression
-from .presentation import check_template_text
+from .presentation import OUTPUT_NAMESPACES, check_template_text
 
 if TYPE_CHECKING:
     from .actions import ActionContext
@@ -25,4 +25,4 @@ def check_reject(report: Report, action: Action, ctx: ActionContext) -> None:
         check_expression(report, loc.at("if"), spec["if"], ctx.scope(), Type("bool"))
     names = list(item_fields(ctx.process)) if ctx.process else []
     names += [n for n in MESSAGE_NAMESPACES if n in ctx.namespaces] + ["now"]
-    check_template_text(report, loc.at("message"), spec.get("message"), names)
+    check_template_text(report, loc.at("message"), spec.get("message"), names, namespaces=OUTPUT_NAMESPACES)
