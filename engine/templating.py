@@ -178,6 +178,16 @@ def _template_facts(text: str) -> tuple[TemplateProblem | None, tuple[TemplatePr
     return None, tuple(unsafe), loaded, tuple(attributes)
 
 
+def template_attributes(text: str, name: str) -> frozenset[str]:
+    """The attributes a template reads of ``name`` (``{{ task.reason }}``: ``reason``); none if it does not parse.
+
+    >>> sorted(template_attributes("{{ task.reason }} {{ task['outcome'] }} {{ reason }}", "task"))
+    ['outcome', 'reason']
+    """
+    syntax, _, _, attributes = _template_facts(text)
+    return frozenset() if syntax else frozenset(a for n, a, _ in attributes if n == name)
+
+
 @lru_cache(maxsize=512)
 def _compiled(text: str):
     return environment().from_string(text)

@@ -200,3 +200,57 @@ def test_refusal_messages_read_ruledeck_too(shop):
     unsigned = shop("move", "order:A-1", "approved", "--as", "ann")
     assert (unsigned.exit_code, unsigned.output) == (1, "Error: A-1: ann cannot approve it unsigned\n")
     assert shop("move", "order:A-1", "archived", "--as", "ann").exit_code == 0
+
+
+VISITS = """\
+processes:
+  request:
+    key: number
+    fields: {number: {type: string, required: true}}
+    pipelines: {main: {stages: {new: {}}}}
+    tasks:
+      visit:
+        assignee: {person: ann}
+        form:
+          reason: {type: enum, values: [no_access, no_parts]}
+          cost: {type: decimal, scale: 2}
+        outcomes: {done: {}, failed: {require: [reason]}}
+people:
+  ann: {name: Ann Lee}
+event_types:
+  request_in:
+    fields: {number: {type: string, required: true}}
+rules:
+  request_in:
+    when: {event: request_in}
+    then: [{create: {process: request, set: {number: event.number}}}]
+  new_request:
+    process: request
+    when: {created: true}
+    then: [{task: visit}]
+  visited:
+    process: request
+    when: {task: visit}
+    then:
+      - notify:
+          to: {person: ann}
+          text: "{{ number }}: visit #{{ task.id }} {{ task.outcome }} ({{ task.reason }}, {{ task.cost }}):
+            {{ task.comment }}"
+"""
+
+
+def test_a_notification_of_a_task_rule_reads_the_task_and_its_form(shop):
+    (shop.root / "defs.yaml").write_text(VISITS)
+    assert shop.validate("--strict").exit_code == 0
+    assert _ingest(shop, {"id": "r1", "type": "request_in", "time": "2026-03-02T10:00:00+03:00",
+                          "payload": {"number": "R-1"}}).exit_code == 0
+    done = shop("task", "done", "request:R-1", "--outcome", "failed", "--set", "reason=no_parts",
+                "--set", "cost=12.5", "--comment", "no pump", "--as", "ann")
+    assert done.exit_code == 0
+    assert [m["text"] for m in json.loads(shop("outbox", "--format", "json").output)] == [
+        "R-1: visit #1 failed (no_parts, 12.50): no pump"]
+    (shop.root / "defs.yaml").write_text(VISITS.replace("{{ task.reason }}", "{{ task.reasn }}"))
+    result = shop.validate()
+    assert [line for line in result.stdout.splitlines() if line.startswith("shop/")] == [
+        "shop/defs.yaml:32:17: error E-TEMPLATE-UNKNOWN-NAME at rules.visited.then[0].notify.text: template uses "
+        "'task.reasn': 'task.' has no 'reasn' (did you mean 'reason'?)"]

@@ -14,9 +14,10 @@ from typing import Any
 
 from ...definitions.model import Action, Rule
 from ...store.lists import typed_list, unnested
-from ...templating import CONTEXT, TemplateContext, render
+from ...store.names import quote
+from ...templating import CONTEXT, TemplateContext, render, template_attributes
 from ..changes import Change
-from ..frame import EVENT_TABLE, Frame
+from ..frame import EVENT_TABLE, Frame, FrameResolver
 from ..run import Run
 from ..titles import item_pages, template_names
 from .create import next_ids
@@ -26,14 +27,24 @@ ROW_NOW = "rd now_at"
 """A page row's own moment (a timer's due time; None: the run's), given along with the item's values."""
 
 
-def _pages(run: Run, frame: Frame, names: set[str]) -> Iterator[list[dict]]:
+def _pages(run: Run, frame: Frame, names: set[str], task: frozenset[str] = frozenset()) -> Iterator[list[dict]]:
     """The frame's items as rows ``{name: value}`` (``names``, ``id`` and :data:`ROW_NOW`), in id order, a page
-    at a time."""
+    at a time; ``task``: the attributes of the row's task read along (``"rd task.NAME"``), in a task rule."""
     if frame.process is None:
         yield [{"id": None, ROW_NOW: None}]
         return
-    ids = f"SELECT id, now_at FROM {frame.match} WHERE id IS NOT NULL"
-    yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages", passthrough=("now_at",))
+    resolver, wanted = FrameResolver(frame), sorted(task) if frame.task else []
+    columns = "".join(f", {resolver.column('task', a).sql('duckdb')} AS {quote('task.' + a)}" for a in wanted)
+    ids = f"SELECT m.id, m.now_at{columns} FROM {resolver.from_clause()} WHERE m.id IS NOT NULL"
+    yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages",
+                          passthrough=("now_at", *(f"task.{a}" for a in wanted)))
+
+
+def _task_values(row: dict, attributes: frozenset[str]) -> dict[str, Any]:
+    """``task`` for a notification of a task rule: the attributes read of the row's task (taken out of ``row``)."""
+    if not attributes:
+        return {}
+    return {"task": SimpleNamespace(**{a: row.pop(f"rd task.{a}", None) for a in attributes})}
 
 
 class _Moments:
@@ -108,13 +119,14 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     names = set(template_names(text)) | ({to["field"]} if "field" in to else set())
     constants = {"process": frame.process.name if frame.process else None, "rule": rule.name}
     event, moments = _event_values(run, frame, text), _Moments(run, rule)
-    for page in _pages(run, frame, names):
+    task = template_attributes(text, "task") if frame.task else frozenset()
+    for page in _pages(run, frame, names, task):
         times, texts = [], []
         for row in page:
             at, context = moments.of(row)
             times.append(at)
             # The item's fields come last: a field is never hidden by what the template may read besides.
-            texts.append(render(text, {**event, CONTEXT: context, **row}))
+            texts.append(render(text, {**event, **_task_values(row, task), CONTEXT: context, **row}))
         columns = {"item": ("BIGINT", [row["id"] for row in page]),
                    "recipient": ("VARCHAR", [_recipients(frame, to, row) for row in page]),
                    "text": ("VARCHAR", texts), "created_at": ("TIMESTAMPTZ", times)}

@@ -58,7 +58,8 @@ def check_presentation(report: Report) -> None:
             if action.kind == "notify" and isinstance(action.spec, dict):
                 names = list(item_fields(process)) if process else []
                 check_template_text(report, action.loc.at("notify", "text"), action.spec.get("text"), names,
-                                    namespaces={**OUTPUT_NAMESPACES, **_event_namespace(project, rule)})
+                                    namespaces={**OUTPUT_NAMESPACES, **_event_namespace(project, rule),
+                                                **_task_namespace(outer, rule)})
     for template in project.templates.values():
         _check_document_template(report, template)
     for board in project.boards.values():
@@ -84,6 +85,15 @@ def _event_namespace(project, rule) -> dict:
 
     event = project.event_types.get(rule.trigger.value) if isinstance(rule.trigger.value, str) else None
     return {"event": tuple(event_fields(event)) if event is not None else None}
+
+
+def _task_namespace(process: Process | None, rule) -> dict:
+    """``task.`` in a notification of a task rule: the task's columns and its kind's form fields."""
+    if rule.trigger.kind != "task" or process is None:
+        return {}
+    from ...definitions.scopes import task_fields
+
+    return {"task": tuple(task_fields(process.tasks.get(rule.trigger.value)))}
 
 
 def _walk(actions, process: Process | None, project):
