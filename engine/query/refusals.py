@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..store.names import checked
 from .card import ItemCard
 
 __all__ = ["Refusal", "refusals_of"]
@@ -37,22 +38,24 @@ def _ref_fields(engine, process_name: str) -> list[tuple[str, str]]:
 def refusals_of(engine, card: ItemCard) -> list[Refusal]:
     """The rejected events naming ``card``'s item, oldest first."""
     process = card.process
-    kind = "try(json_extract_string(raw, '$.type'))"
+    # TRY_CAST: a rejected line need not be JSON at all (portable: PostgreSQL has no try()).
+    raw = "TRY_CAST(raw AS JSON)"
+    kind = f"json_extract_string({raw}, '$.type')"
     conditions, params = [], []
     key = card.values.get(process.key) if process.key else None
     if key is not None:
-        conditions.append("list_contains(try(json_extract_string(raw, '$.payload.*')), ?)")
+        conditions.append(f"list_contains(json_extract_string({raw}, '$.payload.*'), ?)")
         params.append(str(key))
     for event_type, name in _ref_fields(engine, process.name):
-        conditions.append(f"({kind} = ? AND try(json_extract_string(raw, ?)) IN (?, ?))")
-        params += [event_type, f"$.payload.{name}", str(card.id), str(key)]
-    conditions.append(f"({kind} = 'task_done' AND (try(CAST(json_extract_string(raw, '$.payload.task') AS BIGINT)) "
+        conditions.append(f"({kind} = ? AND json_extract_string({raw}, '$.payload.{checked(name)}') IN (?, ?))")
+        params += [event_type, str(card.id), str(key)]
+    conditions.append(f"({kind} = 'task_done' AND (TRY_CAST(json_extract_string({raw}, '$.payload.task') AS BIGINT) "
                       "IN (SELECT id FROM rd_tasks WHERE item = ? AND process = ?) "
-                      "OR try(json_extract_string(raw, '$.payload.task.process')) = ?))")
+                      f"OR json_extract_string({raw}, '$.payload.task.process') = ?))")
     params += [card.id, process.name, process.name]
     rows = engine.con.execute(
         f"SELECT event_id, {kind}, reason, rejected_at, attempts, "
-        "try(json_extract(raw, '$.payload.task.match')) FROM rd_rejected "
+        f"json_extract({raw}, '$.payload.task.match') FROM rd_rejected "
         f"WHERE {' OR '.join(conditions)} ORDER BY rejected_at NULLS FIRST, event_id", params).fetchall()
     return [Refusal(event_id, kind_, reason, at, attempts)
             for event_id, kind_, reason, at, attempts, match in rows if _matches(card, match)]

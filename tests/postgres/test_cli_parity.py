@@ -36,10 +36,24 @@ COMPLAINTS_STEPS = (
     ("items", "complaint"),
     ("tasks", "--all"),
     ("show", "complaint:CLM-2026-00001"),
+    ("explain", "complaint:CLM-2026-00001"),
+    ("explain", "complaint:CLM-2026-00002"),
     ("outbox",),
     ("documents",),
     ("rejected",),
     ("plan",),
+)
+
+
+FOLLOWUP_STEPS = (
+    ("ingest", str(REPO / "samples" / "prosthesis_followup" / "events.jsonl")),
+    ("tick", "--to", "2027-02-01 12:00"),
+    ("board", "feedback_calls"),
+    ("items", "feedback", "--where", "serial_number = 'MN-26-0107'", "--fields", "period_label,planned_at,stage"),
+    ("explain", "incident:INC-2026-0001"),
+    ("show", "1"),
+    ("tasks", "--all"),
+    ("verify",),
 )
 
 
@@ -51,8 +65,18 @@ def _outputs(cli, project: str, db: str, steps) -> list[tuple[str, int, str]]:
 
 def test_complaints_read_the_same_on_both_backends(cli, tmp_path, pg_url):
     duck = _outputs(cli, _project(tmp_path / "a", "complaints"), str(tmp_path / "c.duckdb"), COMPLAINTS_STEPS)
+
     pg = _outputs(cli, _project(tmp_path / "b", "complaints"), pg_url, COMPLAINTS_STEPS)
     assert duck[0] == ("ingest " + COMPLAINTS_STEPS[0][1], 0, "24 accepted, 0 duplicate, 0 rejected\n")
+    for on_duckdb, on_postgres in zip(duck, pg, strict=True):
+        assert on_postgres == on_duckdb
+
+
+def test_prosthesis_followup_reads_the_same_on_both_backends(cli, tmp_path, pg_url):
+    """Period tables, monthly re-staging by cron, holds and resumes that shift planned dates."""
+    duck = _outputs(cli, _project(tmp_path / "a", "prosthesis_followup"), str(tmp_path / "p.duckdb"), FOLLOWUP_STEPS)
+    pg = _outputs(cli, _project(tmp_path / "b", "prosthesis_followup"), pg_url, FOLLOWUP_STEPS)
+    assert duck[1][1:] == (0, duck[1][2]) and "restage_monthly ×4, call_day_reminder ×1" in duck[1][2]
     for on_duckdb, on_postgres in zip(duck, pg, strict=True):
         assert on_postgres == on_duckdb
 

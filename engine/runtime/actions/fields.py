@@ -64,7 +64,7 @@ def do_resume(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     spec = action.spec or {}
     resolver = FrameResolver(frame)
     now = frame.now_sql()
-    values = {"stage": "it.held_from", "held_from": "NULL", "held_at": "NULL"}
+    values = {"stage": "it.held_from", "held_from": "CAST(NULL AS VARCHAR)", "held_at": "CAST(NULL AS TIMESTAMPTZ)"}
     fields = frame.process.fields
     shift = spec.get("shift") or []
     for name in shift if isinstance(shift, list) else [shift]:

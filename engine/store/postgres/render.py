@@ -52,14 +52,45 @@ def _regexp_full_match_sql(self, expression: exp.RegexpFullMatch) -> str:
     return f"({self.sql(expression, 'this')} ~ ('^(?:' || {pattern} || ')$'))"
 
 
+_INTERVAL_FUNCTIONS = {f"to_{unit}s": unit for unit in
+                       ("microsecond", "millisecond", "second", "minute", "hour", "day", "week", "month", "year")}
+"""DuckDB's ``to_months(n)`` and the like: ``n`` times one unit."""
+
+
 def _anonymous_sql(self, expression: exp.Anonymous) -> str:
     name = expression.name.lower()
     if name == "getvariable":
         variable = expression.expressions[0].name
         return f"CAST(current_setting('{SETTING_PREFIX}{variable}') AS {VARIABLE_TYPES[variable]})"
-    if name == "to_microseconds":
-        return f"({self.sql(expression.expressions[0])} * INTERVAL '1 microsecond')"
+    if name in _INTERVAL_FUNCTIONS:
+        return f"({self.sql(expression.expressions[0])} * INTERVAL '1 {_INTERVAL_FUNCTIONS[name]}')"
     return Postgres.Generator.anonymous_sql(self, expression)
+
+
+def _interval_sql(self, expression: exp.Interval) -> str:
+    amount, unit = expression.this, expression.args.get("unit")
+    if unit is None or amount is None or isinstance(amount, exp.Literal):
+        return Postgres.Generator.interval_sql(self, expression)
+    return f"({self.sql(amount)} * INTERVAL '1 {self.sql(unit)}')"
+
+
+def _to_days_sql(self, expression: exp.ToDays) -> str:
+    return f"({self.sql(expression, 'this')} * INTERVAL '1 day')"
+
+
+def _array_contains_sql(self, expression: exp.ArrayContains) -> str:
+    values = expression.this
+    path = values.expression if isinstance(values, exp.JSONExtractScalar) else None
+    steps = path.expressions if isinstance(path, exp.JSONPath) else []
+    if not steps or not isinstance(steps[-1], exp.JSONPathKey) or not isinstance(steps[-1].this, exp.JSONPathWildcard):
+        return Postgres.Generator.arraycontains_sql(self, expression)
+    # DuckDB's json_extract_string(j, '$.a.*'): the values of the object at a, as text.
+    keys = [step.this for step in steps[1:-1]]
+    if not all(isinstance(key, str) for key in keys):
+        raise NotRenderable("a JSON path with a wildcard before its end")
+    inner = f"({self.sql(values, 'this')} #> {exp.Literal.string('{' + ','.join(keys) + '}').sql('postgres')})"
+    return (f"EXISTS (SELECT 1 FROM json_each_text(CASE WHEN json_typeof({inner}) = 'object' THEN {inner} END) "
+            f"AS rd_e WHERE rd_e.value = {self.sql(expression, 'expression')})")
 
 
 def _comprehension_sql(self, expression: exp.Comprehension) -> str:
@@ -73,8 +104,8 @@ def _array_sql(self, expression: exp.Array) -> str:
     inner = expression.expressions
     if len(inner) == 1 and isinstance(inner[0], exp.Comprehension):
         return f"ARRAY({self.sql(inner[0])})"
-    return Postgres.Generator.array_sql(self, expression) if hasattr(Postgres.Generator, "array_sql") else \
-        Postgres.Generator.TRANSFORMS[exp.Array](self, expression)
+    return Postgres.Generator.TRANSFORMS[exp.Array](self, expression) if exp.Array in Postgres.Generator.TRANSFORMS \
+        else Postgres.Generator.array_sql(self, expression)
 
 
 class RuledeckPostgres(Postgres):
@@ -87,6 +118,9 @@ class RuledeckPostgres(Postgres):
             exp.RegexpFullMatch: _regexp_full_match_sql,
             exp.Anonymous: _anonymous_sql,
             exp.Comprehension: _comprehension_sql,
+            exp.Interval: _interval_sql,
+            exp.ToDays: _to_days_sql,
+            exp.ArrayContains: _array_contains_sql,
             exp.Array: _array_sql,
         }
 
@@ -126,7 +160,14 @@ def render(sql: str) -> Rendered:
         tree.set("replace", False)
         before.append(f"DROP TABLE IF EXISTS {tree.this.sql(dialect=RuledeckPostgres)}")
     _name_derived_tables(tree)
-    tree = tree.transform(_duckdb_casts)
+    for cast in reversed(list(tree.find_all(exp.Cast, bfs=False))):  # innermost first
+        replaced = _duckdb_casts(cast)
+        if replaced is cast:
+            continue
+        if cast is tree:
+            tree = replaced
+        else:
+            cast.replace(replaced)
     try:
         text = tree.sql(dialect=RuledeckPostgres, unsupported_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.UnsupportedError as exc:
@@ -186,7 +227,12 @@ def _duckdb_casts(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.TryCast):
         if target.this == exp.DataType.Type.JSON:
             return exp.func("rd_try_json", node.this)
+        if target.this == exp.DataType.Type.BIGINT:
+            return exp.func("rd_try_bigint", node.this)
         raise NotRenderable(f"no PostgreSQL form for TRY_CAST to {target.sql()}")
     if target.this in _TEXT_TYPES and not target.expressions:
         return exp.func("rd_text", node.this)
+    if target.this == exp.DataType.Type.ARRAY:
+        # From a list's text (the journal's old and new values) as DuckDB reads it; from a list, as it is.
+        node.set("this", exp.func("rd_list", node.this))
     return node
