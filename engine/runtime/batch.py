@@ -25,10 +25,11 @@ from ..errors import RuledeckError
 from ..store.names import items_table, quote
 from ..store.system_tables import SYSTEM_TABLES
 from ..store.types import sql_type
+from .batch_footprint import TOUCHED, BatchOverlap, FootprintPlan, first_overlap
 from .clock import write_clock
 from .events import Event, payload_text
 from .frame import EVENT_TABLE, Frame
-from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, Cause, Run
+from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, TMP_ID_BASE, Cause, Run
 from .titles import refresh_titles, template_names
 
 JOURNAL_COLUMNS = ("seq", "at_time", "item", "process", "kind", "field", "old", "new", "cause", "cause_id",
@@ -222,10 +223,13 @@ def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
                 f"{' '.join(joins)}", params)
 
 
-def apply_batch(engine, batch: list[BatchEvent], check_due) -> Run:
+def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: FootprintPlan | None = None) -> Run:
     """Apply ``batch`` (one event type, in order) inside the caller's transaction; returns the run.
 
-    ``check_due(last)`` raises :class:`BatchConflict` when anything falls due up to ``last``.
+    ``check_due(last, among, lowest_id)`` raises :class:`BatchConflict` when anything falls due up to
+    ``last`` among the items the batch touched (SQL listing their ids, none lower than ``lowest_id``).
+    With a ``footprint`` (the type's events can reach existing items), :class:`BatchOverlap` names the
+    first event that reached an item an earlier event of the batch reached.
     """
     project = engine.project
     last = batch[-1].now
@@ -236,7 +240,13 @@ def apply_batch(engine, batch: list[BatchEvent], check_due) -> Run:
         _event_table(run, project, batch)
         for rule in engine.compiled.rules_for_event(batch[0].event.type):
             run.fire_event_rule(rule)
-        check_due(last)
+        if footprint is None:
+            check_due(last, f"SELECT id FROM {BATCH_ITEMS}", TMP_ID_BASE)
+        else:
+            overlap = first_overlap(run, footprint)
+            if overlap is not None:
+                raise BatchOverlap(overlap)
+            check_due(last, f"SELECT id FROM {TOUCHED}", None)
         # Sequences are not rolled back with a transaction: take numbers only once nothing can fail.
         _record_events(run, batch)
         _flush_journal(run, project, _renumber_items(run, project))

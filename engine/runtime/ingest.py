@@ -29,11 +29,12 @@ from ..store.names import items_table, quote
 from ..store.types import sql_type
 from ..timing import parse_duration
 from .batch import BatchConflict, BatchEvent, apply_batch, first_due
-from .batch_plan import batchable_event_types
+from .batch_footprint import BatchOverlap, footprint_plan
+from .batch_plan import batchable_event_types, reaches_existing_items
 from .clock import read_clock
 from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of, payload_text
 from .frame import EVENT_TABLE
-from .run import BATCH_ITEMS, TMP_ID_BASE, ActionFailed, CascadeError, Cause, Run
+from .run import ActionFailed, CascadeError, Cause, Run
 from .task_commands import complete
 
 
@@ -119,6 +120,8 @@ def _event_context(con: duckdb.DuckDBPyConnection, event: Event, fields: dict[st
 
 
 BATCH_SIZE = 20_000
+MIN_LIMIT = 16
+"""The smallest a batch is cut to after an overlap (it grows back, doubling, with every batch that fits)."""
 DUPLICATE_CHUNK = 4_096
 """Records looked up in the events table at once to find the ones accepted before."""
 
@@ -132,6 +135,10 @@ class Ingester:
         self.summary = IngestSummary()
         self.batch_size = batch_size
         self.batchable = batchable_event_types(engine.compiled) if batch_size > 1 else frozenset()
+        self._footprints = {name: footprint_plan(engine.compiled, name) for name in self.batchable
+                            if reaches_existing_items(engine.compiled, name)}
+        self._limit = batch_size
+        """The size the next batch may have: cut after an overlap, grown back after batches that fit."""
         self._pending: list[tuple[RawEvent, Event]] = []
         self._pending_ids: set[str] = set()
 
@@ -167,7 +174,7 @@ class Ingester:
             self._flush()
             self.apply(raw)
             return
-        if self._pending and (event.type != self._pending[0][1].type or len(self._pending) >= self.batch_size):
+        if self._pending and (event.type != self._pending[0][1].type or len(self._pending) >= self._limit):
             self._flush()
         self._pending.append((raw, event))
         self._pending_ids.add(event.id)
@@ -203,7 +210,7 @@ class Ingester:
         """Apply the longest prefix of ``pending`` with nothing falling due among it; returns its length."""
         clock = read_clock(self.engine.con)
         batch, running = [], clock
-        for _, event in pending:
+        for _, event in pending[:self._limit]:
             if running is None or event.time > running:
                 running = event.time
             batch.append(BatchEvent(event, running, event.time < running))
@@ -213,13 +220,22 @@ class Ingester:
         # A late event the project may refuse goes through one at a time, where the policy is applied.
         size = next((i for i, b in enumerate(batch[:size]) if b.late and self.engine.project.late_events == "reject"),
                     size)
+        footprint = self._footprints.get(batch[0].event.type)
         while size > 1:
             try:
                 with self.engine.transaction():
-                    run = apply_batch(self.engine, batch[:size], lambda last: self._check_nothing_due(start, last))
+                    run = apply_batch(self.engine, batch[:size],
+                                      lambda last, among, lowest: self._check_nothing_due(start, last, among, lowest),
+                                      footprint)
             except BatchConflict as conflict:
                 # Its first due time: the events before it can go in without it.
                 size = sum(1 for b in batch[:size] if b.now < conflict.due)
+                continue
+            except BatchOverlap as overlap:
+                # The events before the one that reached another's item go in together; the next batches
+                # start smaller, so a stream that keeps coming back to the same items is not run twice over.
+                size = overlap.ev - 1
+                self._limit = max(MIN_LIMIT, 2 * size)
                 continue
             except (ActionFailed, CascadeError, duckdb.Error):
                 # Halve until the failing event is alone: one at a time then rejects it, or reports what
@@ -227,6 +243,7 @@ class Ingester:
                 size //= 2
                 continue
             self._count(run, batch[:size])
+            self._limit = min(self.batch_size, 2 * self._limit)
             return size
         self.apply(pending[0][0])
         return 1
@@ -238,9 +255,9 @@ class Ingester:
         for name in run.fired:
             self.summary.fired[name] = self.summary.fired.get(name, 0) + 1
 
-    def _check_nothing_due(self, start, last) -> None:
-        # Only the new items can have changed: the others were looked at before the batch.
-        due = self.engine.clock_keeper.next_data_due(start, last, f"SELECT id FROM {BATCH_ITEMS}", TMP_ID_BASE)
+    def _check_nothing_due(self, start, last, among: str, lowest: int | None) -> None:
+        # Only the items the batch touched can have changed: the others were looked at before it.
+        due = self.engine.clock_keeper.next_data_due(start, last, among, lowest)
         if due is not None:
             raise BatchConflict(due)
 

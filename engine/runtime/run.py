@@ -70,6 +70,8 @@ class Run:
     """The rules that led to the one now running (for the cascade-loop message)."""
     batched: bool = False
     """Many events at once (see :mod:`.batch`): match rows carry their event's ``ev``."""
+    matches: list[str] = field(default_factory=list)
+    """In a batch: every match table (``id``, ``ev``) the run made, for :mod:`.batch_footprint`."""
     _counter: int = 0
     _tmp_ids: int = 0
 
@@ -99,6 +101,8 @@ class Run:
         """
         name = self.temp_name(prefix)
         count = self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}", params or []).fetchone()[0]
+        if self.batched and prefix == "m":
+            self.matches.append(name)
         if count > BIG_TEMP_TABLE:
             self.temp_tables.append(name)
         return name, count
