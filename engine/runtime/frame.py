@@ -148,9 +148,19 @@ class FrameResolver:
         """The first table of the FROM clause, aliased ``m``."""
 
     def over_items(self, process: Process) -> None:
-        """Read the items table itself as ``m`` (and as ``it``): no join of the table with itself."""
-        self.base = (f"{quote(items_table(process.name))} it CROSS JOIN LATERAL (SELECT it.id AS id, "
-                     "NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev) m")
+        """Read the items table itself as ``m`` (and as ``it``): no join of the table with itself.
+
+        In a batch every item is paired with every event (``ev``): the rule's condition, which pins the
+        items an event reaches (``id = event.FIELD``), makes that a join.
+        """
+        items = quote(items_table(process.name))
+        if self.frame.batched:
+            self.base = (f"{items} it CROSS JOIN {EVENT_TABLE} ev CROSS JOIN LATERAL (SELECT it.id AS id, "
+                         "NULL::BIGINT AS task, ev.now_at AS now_at, ev.ev AS ev) m")
+            self.joins["ev"] = ""
+        else:
+            self.base = (f"{items} it CROSS JOIN LATERAL (SELECT it.id AS id, "
+                         "NULL::BIGINT AS task, NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev) m")
         self.joins["it"] = ""
 
     def signature(self) -> tuple | None:
@@ -175,8 +185,8 @@ class FrameResolver:
         if namespace == "source":
             return self.item_column("src", self.frame.source, "m.src", name)
         if namespace == "event":
-            self.joins["ev"] = (f"JOIN {EVENT_TABLE} ev ON ev.ev = m.ev" if self.frame.batched
-                                else f"CROSS JOIN {EVENT_TABLE} ev")
+            self.joins.setdefault("ev", f"JOIN {EVENT_TABLE} ev ON ev.ev = m.ev" if self.frame.batched
+                                  else f"CROSS JOIN {EVENT_TABLE} ev")
             return column("ev", name)
         if namespace == "task":
             self.joins["tk"] = "LEFT JOIN rd_tasks tk ON tk.id = m.task"
