@@ -26,11 +26,14 @@ LABELS = {"passed": "PASS ", "failed": "FAIL ", "error": "ERROR"}
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-k", "select", metavar="SUBSTRING", help="Run only specs whose file name or title contains it.")
 @format_option(("text", "junit"))
+@click.option("--db", "database", default=None, metavar="URL",
+              help="Run each spec in a new schema of this PostgreSQL database (postgresql://…), dropped afterwards.")
 @click.pass_context
-def test(ctx: click.Context, paths: tuple[Path, ...], select: str | None, fmt: str) -> None:
+def test(ctx: click.Context, paths: tuple[Path, ...], select: str | None, fmt: str, database: str | None) -> None:
     """Run the scenario specs (tests/*.yaml) of projects against a simulated clock.
 
-    Each spec runs in its own in-memory database: it sets the clock, feeds
+    Each spec runs in its own in-memory database (with --db, its own schema
+    of a PostgreSQL database): it sets the clock, feeds
     events, completes tasks and ticks, and after any step checks items,
     tasks, documents, messages, boards and rejected events. A failed
     expectation prints its file:line, expected and actual. Exit 0 when all
@@ -44,7 +47,7 @@ def test(ctx: click.Context, paths: tuple[Path, ...], select: str | None, fmt: s
     from ruledeck.engine import run_specs
 
     live = fmt == "text"
-    suite = run_specs(list(paths) or [Path(".")], select, _progress if live else None)
+    suite = run_specs(list(paths) or [Path(".")], select, _progress if live else None, database)
     if not suite.specs and not any(p.findings for p in suite.projects):
         where = ", ".join(str(p.root) for p in suite.projects)
         hint = f" matching '{select}'" if select else ""

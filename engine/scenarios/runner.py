@@ -19,6 +19,7 @@ from ..errors import DefinitionError, Finding, RuledeckError
 from ..runtime.engine import Engine
 from ..runtime.events import RawEvent, read_jsonl
 from ..runtime.ingest import IngestSummary
+from ..store.scratch import fresh_database
 from ..timing import parse_datetime, parse_duration
 from ..validation import validate_project
 from .check import check_spec
@@ -38,18 +39,23 @@ class StepFailed(RuledeckError):
         super().__init__(message)
 
 
-def run_paths(paths: list[Path], select: str | None = None, progress: Progress | None = None) -> SuiteResult:
-    """Run the specs of every project found at ``paths`` (a project, or a folder of projects)."""
+def run_paths(paths: list[Path], select: str | None = None, progress: Progress | None = None,
+              database: str | None = None) -> SuiteResult:
+    """Run the specs of every project found at ``paths`` (a project, or a folder of projects).
+
+    ``database``: a ``postgresql://`` URL to run each spec in a fresh schema of (default: in-memory DuckDB).
+    """
     roots: list[Path] = []
     for path in paths:
         roots += [r for r in find_projects(path) if r not in roots]
     suite = SuiteResult()
     for root in roots:
-        suite.projects.append(run_project(root, select, progress))
+        suite.projects.append(run_project(root, select, progress, database))
     return suite
 
 
-def run_project(root: Path, select: str | None = None, progress: Progress | None = None) -> ProjectRun:
+def run_project(root: Path, select: str | None = None, progress: Progress | None = None,
+                database: str | None = None) -> ProjectRun:
     """Run the specs in ``root/tests`` whose file name or title contains ``select``."""
     result = validate_project(root)
     run = ProjectRun(root, result.project.name if result.project else root.name)
@@ -60,7 +66,7 @@ def run_project(root: Path, select: str | None = None, progress: Progress | None
         spec, findings = load_spec(path)
         if select and not _selected(path, spec, select):
             continue
-        outcome = run_spec(spec, result.project, findings) if spec else SpecResult(
+        outcome = run_spec(spec, result.project, findings, database) if spec else SpecResult(
             path, display_path(path), path.stem, run.name, findings)
         run.specs.append(outcome)
         if progress:
@@ -73,26 +79,28 @@ def _selected(path: Path, spec: Spec | None, select: str) -> bool:
     return any(select.lower() in w.lower() for w in words)
 
 
-def run_spec(spec: Spec, project: Project, findings: list[Finding] | None = None) -> SpecResult:
-    """Check then run one spec in a fresh in-memory database."""
+def run_spec(spec: Spec, project: Project, findings: list[Finding] | None = None,
+             database: str | None = None) -> SpecResult:
+    """Check then run one spec in a fresh database (in memory; in a new schema of ``database``, a URL, if given)."""
     result = SpecResult(spec.path, spec.doc.file, spec.title, project.name, list(findings or []))
     if not result.findings:
         result.findings = check_spec(spec, project)
     if result.findings:
         return result
     started = time.perf_counter()
-    engine = Engine.open(project, ":memory:")
-    checker = Checker(engine)
-    try:
-        _run_steps(spec, engine, checker)
-    except StepFailed as exc:
-        result.error = exc.finding
-    except DefinitionError as exc:
-        result.findings = exc.findings
-    finally:
-        engine.close()
-        result.checks = checker.checks
-        result.seconds = time.perf_counter() - started
+    with fresh_database(database) as target:
+        engine = Engine.open(project, target)
+        checker = Checker(engine)
+        try:
+            _run_steps(spec, engine, checker)
+        except StepFailed as exc:
+            result.error = exc.finding
+        except DefinitionError as exc:
+            result.findings = exc.findings
+        finally:
+            engine.close()
+            result.checks = checker.checks
+            result.seconds = time.perf_counter() - started
     return result
 
 

@@ -1,4 +1,5 @@
-"""A fresh database beside the live one, for ``verify``'s replay: where to open it and how to read both at once.
+"""Fresh databases: beside the live one for ``verify``'s replay (where to open it, how to read both at once),
+and one per spec for ``ruledeck test``.
 
 On DuckDB it is a file in a temporary folder, attached to the live
 connection while the two are compared; on PostgreSQL it is a schema of the
@@ -14,8 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
 from .database import dialect
 from .names import quote
+from .postgres import is_url
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,18 @@ def attached(con, scratch: Scratch) -> Iterator[None]:
         yield
     finally:
         con.execute("DETACH rd_replay")
+
+
+@contextmanager
+def fresh_database(database: str | None) -> Iterator[str]:
+    """Where a spec runs: in memory, or in a new schema of the PostgreSQL ``database`` (dropped afterwards)."""
+    if database in (None, ":memory:"):
+        yield ":memory:"
+        return
+    if not is_url(database):
+        raise UsageError(f"specs run in fresh databases: --db takes a postgresql:// URL, not {database!r} "
+                         "(without --db each spec runs in memory)")
+    from .postgres.connection import with_schema
+
+    with with_schema(database, f"rd_spec_{secrets.token_hex(6)}") as url:
+        yield url

@@ -114,3 +114,20 @@ def test_ruledeck_database_names_the_database(tmp_path, pg_url):
     clock = CliRunner().invoke(ruledeck, ["clock", "-p", project, "--db", pg_url])
     assert clock.output.startswith("clock: 2026-03-26T12:00:00+03:00")
     assert not (Path(project) / "ruledeck.duckdb").exists()
+
+
+def test_specs_run_on_postgres_each_in_its_own_schema(cli, tmp_path, pg_url):
+    import psycopg
+
+    result = cli("test", str(REPO / "definitions" / "complaints"), "--db", pg_url)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "4 spec(s): 4 passed, 0 failed, 0 error(s); 216 expectations: 216 passed, 0 failed, 0 xfailed, 0 xpassed")
+    with psycopg.connect(pg_url) as con:  # every spec's schema is gone
+        assert con.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'rd\\_%'").fetchone() == (0,)
+
+
+def test_specs_take_only_a_postgresql_url(cli, tmp_path):
+    result = cli("test", str(REPO / "definitions" / "complaints"), "--db", str(tmp_path / "x.duckdb"))
+    assert result.exit_code == 2
+    assert "--db takes a postgresql:// URL" in result.output
