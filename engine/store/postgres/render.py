@@ -158,7 +158,8 @@ def render(sql: str) -> Rendered:
         _upsert(tree)
     if isinstance(tree, exp.Create) and tree.args.get("replace") and tree.kind == "TABLE":
         tree.set("replace", False)
-        before.append(f"DROP TABLE IF EXISTS {tree.this.sql(dialect=RuledeckPostgres)}")
+        table = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+        before.append(f"DROP TABLE IF EXISTS {table.sql(dialect=RuledeckPostgres)}")
     _name_derived_tables(tree)
     for cast in reversed(list(tree.find_all(exp.Cast, bfs=False))):  # innermost first
         replaced = _duckdb_casts(cast)
