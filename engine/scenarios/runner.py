@@ -141,18 +141,20 @@ def _apply(spec: Spec, engine: Engine, kind: str, step: dict[str, Any], index: i
     if kind == "tick":
         tick = step["tick"]
         target = tick if isinstance(tick, str) else tick.get("to")
+        actor = None if isinstance(tick, str) else tick.get("actor")
         if target is not None:
-            engine.tick(parse_datetime(str(target), engine.project.timezone))
+            engine.tick(parse_datetime(str(target), engine.project.timezone), actor=actor)
         else:
             now = engine.clock()
             if now is None:
                 raise StepFailed(loc, "the clock has not started: give 'start:' or tick with 'to:' first")
-            engine.tick(parse_duration(str(tick["by"])).add_to(now, engine.zone))
+            engine.tick(parse_duration(str(tick["by"])).add_to(now, engine.zone), actor=actor)
         return None
     if kind == "ingest":
         target = step["ingest"]
         source = target if isinstance(target, str) else target["file"]
-        return engine.ingest(_file_records(spec, loc, target), source=source)
+        actor = None if isinstance(target, str) else target.get("actor")
+        return engine.ingest(_file_records(spec, loc, target), source=source, actor=actor)
     if kind == "event":
         events = [step["event"]]
     elif kind == "events":

@@ -172,7 +172,7 @@ def test_names_a_spec_uses_are_checked_before_it_runs(spec_project):
 
 def test_the_schema_refuses_a_malformed_spec(spec_project):
     (spec,) = _run(spec_project, {"schema.yaml": "steps:\n  - tick: {by: 1d, to: 2026-01-01}\n  - boom: 1\n"}).specs
-    assert [(f.line, f.code) for f in spec.findings] == [(2, "E-SCHEMA-ONE-KEY"), (3, "E-SCHEMA-UNKNOWN-KEY")]
+    assert [(f.line, f.code) for f in spec.findings] == [(2, "E-SCHEMA-CONFLICT"), (3, "E-SCHEMA-UNKNOWN-KEY")]
 
 
 def test_k_selects_specs_by_file_name_or_title(spec_project):
