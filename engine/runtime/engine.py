@@ -303,7 +303,9 @@ class Engine:
 
         Every transaction of the copy joins that one, and closing the copy ends it, so nothing stays.
         """
-        con = connect(self.path, self.project.timezone)
+        from ..store.postgres.connection import connect as connect_postgres
+
+        con = connect_postgres(self.path, self.project.timezone, lock=False)  # it never commits
         con.execute("BEGIN TRANSACTION")
         engine = Engine(self.project, con, self.path)
         engine._depth = 1

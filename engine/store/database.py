@@ -33,7 +33,7 @@ def connect(path: str, timezone: str, wait_seconds: float = 0.0, read_only: bool
     A ``postgresql://`` URL opens that PostgreSQL database instead (see :mod:`.postgres`).
     """
     if is_url(path):
-        return _connect_postgres(path, timezone, read_only)
+        return _connect_postgres(path, timezone, read_only, wait_seconds)
     deadline = time.monotonic() + wait_seconds
     if path != ":memory:":
         folder = Path(path).parent
@@ -62,13 +62,13 @@ def connect(path: str, timezone: str, wait_seconds: float = 0.0, read_only: bool
     return con
 
 
-def _connect_postgres(url: str, timezone: str, read_only: bool):
+def _connect_postgres(url: str, timezone: str, read_only: bool, wait_seconds: float):
     try:
         from .postgres.connection import connect as connect_postgres
     except ImportError:
         raise UsageError(f"the database is PostgreSQL ({url.split(':', 1)[0]}://…) but psycopg is not installed: "
                          "pip install 'ruledeck[postgres]'") from None
-    return connect_postgres(url, _zone(timezone), read_only)
+    return connect_postgres(url, _zone(timezone), read_only, wait_seconds)
 
 
 def _zone(name: str) -> str:

@@ -131,3 +131,22 @@ def test_specs_take_only_a_postgresql_url(cli, tmp_path):
     result = cli("test", str(REPO / "definitions" / "complaints"), "--db", str(tmp_path / "x.duckdb"))
     assert result.exit_code == 2
     assert "--db takes a postgresql:// URL" in result.output
+
+
+def test_one_writer_at_a_time_while_readers_read(cli, tmp_path, pg_url):
+    import psycopg
+    from ruledeck.engine.store.postgres.connection import WRITER_LOCK
+
+    project = _project(tmp_path, "complaints")
+    assert cli("ingest", str(REPO / "samples" / "complaints" / "events.jsonl"), "-p", project, "--db", pg_url
+               ).exit_code == 0
+    with psycopg.connect(pg_url, autocommit=True) as other_writer:
+        assert other_writer.execute(WRITER_LOCK).fetchone() == (True,)
+        refused = cli("tick", "--by", "1d", "-p", project, "--db", pg_url, "--wait", "0.3")
+        assert refused.exit_code == 1
+        assert refused.output == (
+            f"Error: the database {pg_url} is in use by another ruledeck process (PostgreSQL: one writing command "
+            "at a time for now); wait for it to finish, or retry with --wait SECONDS\n")
+        assert cli("clock", "-p", project, "--db", pg_url).output.startswith("clock: 2026-03-26T12:00:00+03:00")
+    moved = cli("tick", "--by", "1d", "-p", project, "--db", pg_url)
+    assert moved.exit_code == 0, moved.output

@@ -11,6 +11,7 @@ gives them.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from psycopg._oids import TEXT_ARRAY_OID, TEXT_OID
 from psycopg.types.array import ListDumper
 from psycopg.types.string import TextLoader
 
-from ...errors import UsageError
+from ...errors import DatabaseLocked, UsageError
 from ..names import checked_internal
 from .functions import install
 from .render import NotRenderable, render
@@ -138,8 +139,13 @@ class PostgresConnection:
             raise StatementRefused(_message(exc), rendered.statements[-1]) from exc
 
     def close(self) -> None:
-        """Close the connection."""
-        self.raw.close()
+        """Close the connection, releasing the writer's lock first (the server would only notice the close later)."""
+        if not self.raw.closed:
+            try:
+                self.raw.execute("SELECT pg_advisory_unlock_all()")
+            except psycopg.Error:
+                pass  # a broken connection: the server releases its locks when it notices
+            self.raw.close()
 
 
 def _rendered(sql: str):
@@ -187,9 +193,21 @@ def _open(url: str) -> psycopg.Connection:
         raise UsageError(f"cannot open the database {display_url(url)}: {_message(exc)}") from None
 
 
-def connect(url: str, timezone: str, read_only: bool = False) -> PostgresConnection:
-    """A connection to the database at ``url`` in the project's time zone (``read_only``: no writing transaction)."""
+WRITER_LOCK = "SELECT pg_try_advisory_lock(hashtext('ruledeck writer ' || current_schema()))"
+"""One writing ruledeck process per database schema, as on DuckDB: a session lock, gone with the connection."""
+
+
+def connect(url: str, timezone: str, read_only: bool = False, wait_seconds: float = 0.0,
+            lock: bool = True) -> PostgresConnection:
+    """A connection to the database at ``url`` in the project's time zone.
+
+    ``read_only``: no writing transaction, any number at once. Otherwise the
+    connection is the database's one writer (``lock``), waiting up to
+    ``wait_seconds`` for another ruledeck process to finish; readers never wait.
+    """
     raw = _open(url)
+    if not read_only and lock:
+        _lock_writer(raw, url, wait_seconds)
     for kind in ("json", "jsonb"):
         raw.adapters.register_loader(kind, TextLoader)
     raw.adapters.register_dumper(_TextList, _TextListDumper)
@@ -199,6 +217,17 @@ def connect(url: str, timezone: str, read_only: bool = False) -> PostgresConnect
     else:
         install(raw)
     return PostgresConnection(raw, url)
+
+
+def _lock_writer(raw: psycopg.Connection, url: str, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while not raw.execute(WRITER_LOCK).fetchone()[0]:
+        if time.monotonic() >= deadline:
+            raw.close()
+            raise DatabaseLocked(f"the database {display_url(url)} is in use by another ruledeck process "
+                                 "(PostgreSQL: one writing command at a time for now); wait for it to finish, "
+                                 "or retry with --wait SECONDS")
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
 @contextmanager
