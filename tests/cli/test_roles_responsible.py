@@ -116,3 +116,21 @@ def test_a_lookup_naming_an_unknown_role_or_person_is_a_validation_error(cli, tm
         "E-REF-PERSON at lookups.service_owner.rows[0].owner: there is no person 'petrow' (did you mean 'petrov'?)",
         "E-REF-ROLE at lookups.service_owner.rows[1].owner: there is no role 'netop' (did you mean 'netops'?)",
     ]
+
+
+def test_a_default_naming_an_unknown_person_or_role_is_a_validation_error(cli, tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "ruledeck.yaml").write_text("ruledeck: 1\nname: p\ntimezone: UTC\n")
+    (root / "defs.yaml").write_text(
+        "roles: {desk: {}}\npeople: {petrov: {name: P}}\nprocesses:\n  t:\n    fields:\n"
+        "      a: {type: assignee, default: \"role:dsk\"}\n      b: {type: assignee, default: petrow}\n"
+        "      c: {type: role, default: desc}\n      d: {type: assignee, default: \"role:desk\"}\n"
+        "      e: {type: person, default: petrov}\n    pipelines: {main: {stages: {new: {}}}}\n")
+    result = cli("validate", str(root))
+    assert result.exit_code == 1
+    assert [line.split(": error ")[1] for line in result.stdout.splitlines() if ": error " in line] == [
+        "E-REF-ROLE at processes.t.fields.a.default: there is no role 'dsk' (did you mean 'desk'?)",
+        "E-REF-PERSON at processes.t.fields.b.default: there is no person 'petrow' (did you mean 'petrov'?)",
+        "E-REF-ROLE at processes.t.fields.c.default: there is no role 'desc' (did you mean 'desk'?)",
+    ]

@@ -16,7 +16,7 @@ SEQUENCE_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 SEQUENCE_PARTS = re.compile(r"^(n(:0?\d{1,2})?|year)$")
 NUMERIC = ("int", "decimal")
 DEFAULT_TYPES = {
-    "string": str, "text": str, "enum": str, "person": str, "role": str,
+    "string": str, "text": str, "enum": str, "person": str, "role": str, "assignee": str,
     "int": int, "decimal": (int, float), "bool": bool, "date": str, "datetime": str,
 }
 
@@ -82,6 +82,10 @@ def _check_default(report: Report, field: FieldDef) -> None:
         elif field.type == "enum" and value not in field.values:
             resolve_member(report, field.loc.at("default"), "E-FIELD-DEFAULT", f"field '{field.name}'",
                            "value", value, field.values)
+        elif field.type in ("person", "role", "assignee"):
+            role = value.removeprefix("role:") if field.type == "assignee" else value
+            is_role = field.type == "role" or role != value
+            resolve(report, field.loc.at("default"), "roles" if is_role else "people", role)
 
 
 def _check_rollup(report: Report, process: Process, field: FieldDef) -> None:
