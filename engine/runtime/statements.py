@@ -25,6 +25,7 @@ from ..errors import RuledeckError, UsageError
 from ..store.database import connect
 from ..store.migrate import migrate
 from ..store.names import items_table, quote
+from ..store.scratch import fresh_database
 from ..store.types import stored
 from ..suggest import did_you_mean
 from .compiled import CompiledProject
@@ -82,15 +83,29 @@ class _SampleRun(Run):
             self.selecting = None
 
 
-def rule_statements(project: Project, names: list[str] | None = None) -> list[RuleStatements]:
-    """The statements of the named rules (all enabled rules when none are named), each fired on a sample."""
+def rule_statements(project: Project, names: list[str] | None = None,
+                    database: str | None = None) -> list[RuleStatements]:
+    """The statements of the named rules (all enabled rules when none are named), each fired on a sample.
+
+    ``database``: a ``postgresql://`` URL to fire them on PostgreSQL instead, in a throw-away schema
+    (the statements shown are the same DuckDB texts; PostgreSQL runs them as rendered for it).
+    """
     names = names or [name for name, rule in project.rules.items() if rule.enabled]
     unknown = [name for name in names if name not in project.rules]
     if unknown:
         hint = did_you_mean(unknown[0], list(project.rules))
         raise UsageError(f"there is no rule '{unknown[0]}'" + (f" ({hint})" if hint else ""))
     compiled = CompiledProject.build(project)
-    return [_fire_on_sample(project, compiled, project.rules[name]) for name in names]
+    if database is None:
+        return [_fire_on_sample(project, compiled, project.rules[name]) for name in names]
+    with fresh_database(database) as url:
+        con = connect(url, project.timezone)
+        try:
+            migrate(con, project)
+            _sample_items(con, project)
+            return [_fire_rolled_back(con, compiled, project.rules[name]) for name in names]
+        finally:
+            con.close()
 
 
 def _trigger(rule: Rule) -> str:
@@ -103,20 +118,25 @@ def _fire_on_sample(project: Project, compiled: CompiledProject, rule: Rule) -> 
     try:
         migrate(con, project)
         _sample_items(con, project)
-        recorder = _Recorder(con, rule.name)
-        result = RuleStatements(rule.name, _trigger(rule), rule.process)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _fire(recorder, compiled, rule)
-        except Exception as exc:  # noqa: BLE001 - the sample may break a rule real data would not: say where
-            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            result.stopped = text if isinstance(exc, RuledeckError | duckdb.Error) else f"{type(exc).__name__}: {text}"
-        finally:
-            con.execute("ROLLBACK")
-        result.statements = [s for s in recorder.statements if not s[1].startswith("DROP TABLE IF EXISTS")]
-        return result
+        return _fire_rolled_back(con, compiled, rule)
     finally:
         con.close()
+
+
+def _fire_rolled_back(con: duckdb.DuckDBPyConnection, compiled: CompiledProject, rule: Rule) -> RuleStatements:
+    """Fire ``rule`` on the sample items inside a transaction that is rolled back, recording its statements."""
+    recorder = _Recorder(con, rule.name)
+    result = RuleStatements(rule.name, _trigger(rule), rule.process)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _fire(recorder, compiled, rule)
+    except Exception as exc:  # noqa: BLE001 - the sample may break a rule real data would not: say where
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        result.stopped = text if isinstance(exc, RuledeckError | duckdb.Error) else f"{type(exc).__name__}: {text}"
+    finally:
+        con.execute("ROLLBACK")
+    result.statements = [s for s in recorder.statements if not s[1].startswith("DROP TABLE IF EXISTS")]
+    return result
 
 
 _SAMPLES: dict[str, Any] = {"string": "sample", "text": "sample", "int": 1, "decimal": Decimal("1"), "bool": True,
