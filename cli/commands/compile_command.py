@@ -14,9 +14,11 @@ from ..project import project_at
 @click.command("compile")
 @click.argument("rules", nargs=-1, metavar="[RULE]...")
 @click.option("--pretty", is_flag=True, help="Lay each statement out on several lines.")
+@click.option("--dialect", type=click.Choice(("duckdb", "postgres")), default="duckdb", show_default=True,
+              help="Show the statements as DuckDB or as PostgreSQL is given them.")
 @format_option(("text", "json"))
 @project_option
-def compile_rules(rules: tuple[str, ...], pretty: bool, fmt: str, project_path: Path) -> None:
+def compile_rules(rules: tuple[str, ...], pretty: bool, dialect: str, fmt: str, project_path: Path) -> None:
     """Print the SQL statements each rule runs (all rules when none is named).
 
     The rule is fired on a throw-away in-memory database of the project, on one
@@ -31,10 +33,11 @@ def compile_rules(rules: tuple[str, ...], pretty: bool, fmt: str, project_path: 
     Example:
       ruledeck compile feedback_collected -p definitions/prosthesis_followup
       ruledeck compile --pretty restage_monthly
+      ruledeck compile restage_monthly --dialect postgres
     """
     from ruledeck.engine import pretty_sql, rule_statements
 
-    results = rule_statements(project_at(project_path), list(rules))
+    results = rule_statements(project_at(project_path), list(rules), dialect=dialect)
     if fmt == "json":
         click.echo(json.dumps([{"rule": r.rule, "trigger": r.trigger, "process": r.process, "stopped": r.stopped,
                                 "statements": [{"rules": chain, "sql": sql} for chain, sql in r.statements]}
@@ -50,6 +53,6 @@ def compile_rules(rules: tuple[str, ...], pretty: bool, fmt: str, project_path: 
             if chain != shown:
                 click.echo(f"-- [{chain}]")
                 shown = chain
-            click.echo((pretty_sql(sql) if pretty else sql) + ";")
+            click.echo((pretty_sql(sql, dialect) if pretty else sql) + ";")
         if result.stopped:
             click.echo(f"-- stopped on the sample: {result.stopped}")

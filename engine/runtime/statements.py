@@ -83,13 +83,24 @@ class _SampleRun(Run):
             self.selecting = None
 
 
-def rule_statements(project: Project, names: list[str] | None = None,
-                    database: str | None = None) -> list[RuleStatements]:
+def rule_statements(project: Project, names: list[str] | None = None, database: str | None = None,
+                    dialect: str = "duckdb") -> list[RuleStatements]:
     """The statements of the named rules (all enabled rules when none are named), each fired on a sample.
 
     ``database``: a ``postgresql://`` URL to fire them on PostgreSQL instead, in a throw-away schema
     (the statements shown are the same DuckDB texts; PostgreSQL runs them as rendered for it).
+    ``dialect="postgres"``: show each statement as PostgreSQL is given it (``$1`` parameters).
     """
+    results = _rule_statements(project, names, database)
+    if dialect == "postgres":
+        from ..store.postgres.render import render
+
+        for result in results:
+            result.statements = [(chain, ";\n".join(render(sql).statements)) for chain, sql in result.statements]
+    return results
+
+
+def _rule_statements(project: Project, names: list[str] | None, database: str | None) -> list[RuleStatements]:
     names = names or [name for name, rule in project.rules.items() if rule.enabled]
     unknown = [name for name in names if name not in project.rules]
     if unknown:
@@ -193,11 +204,11 @@ def _fire(con: _Recorder, compiled: CompiledProject, rule: Rule) -> None:
     run.run_actions(rule, frame, depth=0)
 
 
-def pretty_sql(statement: str) -> str:
+def pretty_sql(statement: str, dialect: str = "duckdb") -> str:
     """A statement laid out on several lines for reading (as it is when it cannot be laid out)."""
     import sqlglot
 
     try:
-        return sqlglot.transpile(statement, read="duckdb", write="duckdb", pretty=True)[0]
+        return ";\n".join(sqlglot.transpile(statement, read=dialect, write=dialect, pretty=True))
     except Exception:  # noqa: BLE001 - layout only: show the statement as the engine sends it
         return statement
