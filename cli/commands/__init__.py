@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "move": "task_commands:move", "verify": "run_commands:verify", "test": "test_command:test",
     "board": "board:board", "items": "items:items", "report": "report:report", "graph": "graph:graph",
     "show": "show:show", "explain": "explain:explain", "outbox": "outputs:outbox", "documents": "outputs:documents",
-    "compile": "compile_command:compile_rules",
+    "compile": "compile_command:compile_rules", "copy": "copy_command:copy",
 }  # fmt: skip
 
 

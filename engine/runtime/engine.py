@@ -276,6 +276,21 @@ class Engine:
             self.con.execute("INSERT OR REPLACE INTO rd_meta VALUES ('documents_written', ?)", [str(pending[-1][0])])
         return len(pending)
 
+    def copy_to(self, url: str):
+        """Copy this DuckDB deployment into the empty PostgreSQL database at ``url``; see :mod:`..store.copy`."""
+        from ..store.copy import copy_database
+        from ..store.postgres.connection import display_url
+
+        if not is_url(url):
+            raise UsageError(f"ruledeck copy moves a DuckDB database into PostgreSQL: --to takes a postgresql:// "
+                             f"URL, not {url!r}")
+        if self.path == ":memory:":
+            raise UsageError("there is no database to copy: ingest events first, or name it with --db")
+        with Engine.open(self.project, url) as target:
+            summary = copy_database(self.con, target.con)
+        summary.target = display_url(url)
+        return summary
+
     def documents_dir(self) -> Path:
         """Where documents are written: the ``documents`` setting, relative to the project's ruledeck.yaml."""
         return self.project.root / self.project.documents_dir

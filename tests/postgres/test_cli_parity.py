@@ -150,3 +150,32 @@ def test_one_writer_at_a_time_while_readers_read(cli, tmp_path, pg_url):
         assert cli("clock", "-p", project, "--db", pg_url).output.startswith("clock: 2026-03-26T12:00:00+03:00")
     moved = cli("tick", "--by", "1d", "-p", project, "--db", pg_url)
     assert moved.exit_code == 0, moved.output
+
+
+def test_copy_moves_a_duckdb_deployment_into_postgres(cli, tmp_path, pg_url):
+    project = _project(tmp_path, "complaints")
+    duck = str(tmp_path / "c.duckdb")
+    steps = [("ingest", str(REPO / "samples" / "complaints" / "events.jsonl")), ("tick", "--to", "2026-04-01 12:00")]
+    for step in steps:
+        assert cli(*step, "-p", project, "--db", duck).exit_code == 0
+    copied = cli("copy", "--to", pg_url, "-p", project, "--db", duck)
+    assert copied.exit_code == 0, copied.output
+    assert copied.output.startswith("copied ") and copied.output.endswith(
+        f"table(s) into {pg_url}; check it: ruledeck verify --db URL\n")
+    assert cli("verify", "-p", project, "--db", pg_url).output == (
+        "verified: 24 event(s) and 1 command(s) replayed; 8 tables match\n")
+    after = (("tick", "--to", "2026-09-01 12:00"), ("board", "complaints"), ("show", "1"), ("tasks", "--all"))
+    assert _outputs(cli, project, pg_url, after) == _outputs(cli, project, duck, after)
+    again = cli("copy", "--to", pg_url, "-p", project, "--db", duck)
+    assert (again.exit_code, again.output) == (
+        2, "Error: the target database already holds rows in items_complaint: copy into an empty database\n")
+
+
+def test_copy_takes_only_a_postgresql_url(cli, tmp_path):
+    project = _project(tmp_path, "complaints")
+    duck = str(tmp_path / "c.duckdb")
+    assert cli("ingest", str(REPO / "samples" / "complaints" / "events.jsonl"), "-p", project, "--db", duck
+               ).exit_code == 0
+    result = cli("copy", "--to", str(tmp_path / "other.duckdb"), "-p", project, "--db", duck)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ruledeck copy moves a DuckDB database into PostgreSQL: --to takes a ")
