@@ -134,3 +134,18 @@ def test_a_default_naming_an_unknown_person_or_role_is_a_validation_error(cli, t
         "E-REF-PERSON at processes.t.fields.b.default: there is no person 'petrow' (did you mean 'petrov'?)",
         "E-REF-ROLE at processes.t.fields.c.default: there is no role 'desc' (did you mean 'desk'?)",
     ]
+
+
+def test_a_person_field_cannot_take_a_lookup_column_that_may_name_a_role(cli, tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    defs = (REPO / "tests" / "fixtures" / "roles_project" / "definitions.yaml").read_text(encoding="utf-8")
+    (root / "ruledeck.yaml").write_text("ruledeck: 1\nname: p\ntimezone: UTC\n")
+    (root / "defs.yaml").write_text(defs.replace("responsible: {type: assignee}", "responsible: {type: person}"))
+    result = cli("validate", str(root))
+    assert result.exit_code == 1
+    assert [line.split(": error ")[1] for line in result.stdout.splitlines() if ": error " in line] == [
+        "E-ASSIGNEE-TYPE at rules.responsible_by_service.then[0].assign.lookup: lookup 'service_owner' gives column "
+        "'owner' (assignee), which person field 'responsible' cannot hold (make 'responsible' an assignee field (a "
+        "person, or role:NAME), or look up a person column with 'value:')",
+    ]

@@ -295,8 +295,28 @@ def check_assign(report: Report, action: Action, ctx: ActionContext) -> None:
         if lookup is not None and "value" in spec:
             resolve_member(report, loc.at("value"), "E-REF-FIELD", f"lookup '{lookup.name}'", "column",
                            spec["value"], lookup.spec.get("fields") or {})
+        if lookup is not None and spec.get("field") in ctx.process.fields:
+            _check_looked_up_type(report, loc, spec, lookup.name, lookup.spec, ctx.process.fields[spec["field"]])
     if isinstance(spec.get("fallback"), dict):
         check_assignee(report, loc.at("fallback"), spec["fallback"], ctx.process)
+
+
+_HOLDS = {"person": ("role", "assignee"), "role": ("person", "assignee")}
+"""Lookup column types whose values a person or role field cannot hold (an assignee field holds both)."""
+
+
+def _check_looked_up_type(report: Report, loc, spec: dict, name: str, lookup: dict, target) -> None:
+    """The lookup column ``assign`` reads (``value``, else the first column besides the key) fits the field."""
+    fields = lookup.get("fields") or {}
+    key = lookup.get("key") or next(iter(fields), None)
+    column = spec.get("value") or next((n for n in fields if n != key), key)
+    kind = (fields.get(column) or {}).get("type") if isinstance(fields.get(column), dict) else None
+    if kind in _HOLDS.get(target.type, ()):
+        report.error(loc.at("lookup"), "E-ASSIGNEE-TYPE",
+                     f"lookup '{name}' gives column '{column}' ({kind}), which {target.type} field "
+                     f"'{target.name}' cannot hold",
+                     f"make '{target.name}' an assignee field (a person, or role:NAME), or look up a "
+                     f"{target.type} column with 'value:'")
 
 
 def check_link(report: Report, action: Action, ctx: ActionContext) -> None:
