@@ -68,8 +68,10 @@ def check_completer(run: Run, kind: TaskKind, task: tuple) -> None:
         role = assignee[5:] if assignee and assignee.startswith("role:") else None
         if role is not None:
             allowed, only = role in roles_of(run.project, actor), f"only a person with role '{role}' may"
+        elif assignee is None:
+            allowed, only = False, "only its assignee may, and it is assigned to nobody"
         else:
-            allowed, only = assignee is not None and actor == assignee, f"only the assignee {assignee} may"
+            allowed, only = actor == assignee, f"only the assignee {assignee} may"
     elif isinstance(rule, dict):
         role = rule.get("role")
         allowed, only = role in roles_of(run.project, actor), f"only a person with role '{role}' may"

@@ -149,3 +149,15 @@ def test_a_person_field_cannot_take_a_lookup_column_that_may_name_a_role(cli, tm
         "'owner' (assignee), which person field 'responsible' cannot hold (make 'responsible' an assignee field (a "
         "person, or role:NAME), or look up a person column with 'value:')",
     ]
+
+
+def test_a_task_assigned_to_nobody_is_refused_to_everyone_with_the_reason(cli, db, tmp_path):
+    events = tmp_path / "release.jsonl"
+    events.write_text(event("r1", "ticket_released", 40, number="T-1") + "\n")
+    assert cli("ingest", str(events), "-p", PROJECT, "--db", db).exit_code == 0
+    assert task_rows(cli, db) == [(2, "role:netops", "open"), (3, "role:first_line", "open"), (4, None, "open")]
+    before = state(cli, db)
+    result = cli("task", "done", "4", "--outcome", "fixed", "--as", "petrov", "-p", PROJECT, "--db", db)
+    assert (result.exit_code, result.output) == (
+        1, "Error: petrov may not complete task #4 'handle' (only its assignee may, and it is assigned to nobody)\n")
+    assert state(cli, db) == before
