@@ -15,10 +15,6 @@ from .postgres import is_url
 
 _PID = re.compile(r"\(PID (\d+)\)")
 
-DatabaseError = duckdb.Error
-"""What a connection raises for a statement the database refuses (PostgreSQL's connection raises a subclass)."""
-
-
 def dialect(con) -> str:
     """``duckdb`` or ``postgres``: the SQL dialect of a connection's database."""
     return getattr(con, "dialect", "duckdb")

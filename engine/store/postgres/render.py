@@ -104,8 +104,7 @@ def _array_sql(self, expression: exp.Array) -> str:
     inner = expression.expressions
     if len(inner) == 1 and isinstance(inner[0], exp.Comprehension):
         return f"ARRAY({self.sql(inner[0])})"
-    return Postgres.Generator.TRANSFORMS[exp.Array](self, expression) if exp.Array in Postgres.Generator.TRANSFORMS \
-        else Postgres.Generator.array_sql(self, expression)
+    return Postgres.Generator.array_sql(self, expression)
 
 
 class RuledeckPostgres(Postgres):
