@@ -1,17 +1,19 @@
 """Apply many events of one type in one transaction, leaving exactly what one at a time would.
 
-Only event types :mod:`.batch_plan` approves are batched: each event's work
-stays inside the items it creates. The events go into ``ctx_event`` with a
-row number ``ev``; every rule runs once over all of them (match rows carry
-``ev``, each row's ``now()`` is its event's). What would differ from one
-event at a time is numbering, so it is redone in event order at the end:
-items get provisional ids and are renumbered (references and journal
-entries follow), journal rows wait in a side table and are numbered by
-(event, order within it), and each event row gets the sequence number it
-would have had. The caller checks beforehand that no timer or cron falls due
-among the events; afterwards :func:`apply_batch` checks the same for what
-the batch created, and raises :class:`BatchConflict` (rolled back, the events
-are then applied one by one) if anything would have fired in between.
+Only event types :mod:`.batch_plan` approves are batched. The events go into
+``ctx_event`` with a row number ``ev``; every rule runs once over all of them
+(match rows carry ``ev``, each row's ``now()`` is its event's; a rule over
+existing items pairs them with the events its pins name). What would differ
+from one event at a time is numbering, so it is redone in event order at the
+end: items get provisional ids and are renumbered (references, journal
+entries and messages follow), journal rows wait in a side table and are
+numbered by (event, order within it), outbox rows likewise, and each event
+row gets the sequence number it would have had. The caller checks beforehand
+that no timer or cron falls due among the events; afterwards
+:func:`apply_batch` checks that no two events reached the same item
+(:mod:`.batch_footprint`, :class:`BatchOverlap`) and that nothing the batch
+touched would have fallen due in between (:class:`BatchConflict`); either
+rolls the batch back, to be cut and retried.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from .batch_footprint import TOUCHED, BatchOverlap, FootprintPlan, first_overlap
 from .clock import write_clock
 from .events import Event, payload_text
 from .frame import EVENT_TABLE, Frame
-from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, TMP_ID_BASE, Cause, Run
+from .run import BATCH_ITEMS, BATCH_JOURNAL, BATCH_JOURNAL_SEQ, BATCH_OUTPUTS, TMP_ID_BASE, Cause, Run
 from .titles import refresh_titles, template_names
 
 JOURNAL_COLUMNS = ("seq", "at_time", "item", "process", "kind", "field", "old", "new", "cause", "cause_id",
@@ -86,8 +88,8 @@ def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
         time = _micros(event.time)
         now = time if item.now == event.time else _micros(item.now)
         stamps = "".join(f',"d{k}":{_stamp_json(event.payload.get(n))}' for k, n in enumerate(times))
-        rows.append(f'{{"ev":{ev},"t":{time},"n":{now},"p":{payload}{stamps}}}')
-    shape = {"ev": "BIGINT", "t": "BIGINT", "n": "BIGINT",
+        rows.append(f'{{"ev":{ev},"t":{time},"n":{now},"y":{item.now.year},"p":{payload}{stamps}}}')
+    shape = {"ev": "BIGINT", "t": "BIGINT", "n": "BIGINT", "y": "BIGINT",
              "p": {n: sql_type(d) for n, d in fields.items() if n not in times} or "JSON"}
     epoch = "TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds"
     columns = []
@@ -101,7 +103,7 @@ def _event_table(run: Run, project: Project, batch: list[BatchEvent]) -> None:
         columns.append(f"{value} AS {quote(name)}")
     run.con.execute(
         f"CREATE OR REPLACE TEMP TABLE {EVENT_TABLE} AS SELECT j.ev AS ev, r.id AS id, CAST(? AS VARCHAR) AS type, "
-        f"{epoch}(j.t) AS time, {epoch}(j.n) AS now_at{''.join(', ' + c for c in columns)}, "
+        f"{epoch}(j.t) AS time, {epoch}(j.n) AS now_at, j.y AS \"rd year\"{''.join(', ' + c for c in columns)}, "
         f"r.payload AS {quote(PAYLOAD_COLUMN)}, r.raw AS {quote(RAW_COLUMN)} "
         f"FROM (SELECT unnest(?) AS row, unnest(?) AS id, unnest(?) AS payload, unnest(?) AS raw) r, "
         f"LATERAL (SELECT json_transform_strict(r.row, ?) AS j)",
@@ -135,6 +137,7 @@ def _side_tables(run: Run) -> None:
     con.execute(f"DROP SEQUENCE IF EXISTS {BATCH_JOURNAL_SEQ}")
     con.execute(f"CREATE TEMP SEQUENCE {BATCH_JOURNAL_SEQ}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_ITEMS} (id BIGINT, ev BIGINT, process VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {BATCH_OUTPUTS} (tbl VARCHAR, id BIGINT, ev BIGINT)")
 
 
 def _ref_fields(project: Project) -> dict[str, list[str]]:
@@ -223,6 +226,25 @@ def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
                 f"{' '.join(joins)}", params)
 
 
+def _renumber_outputs(run: Run, renumbered: bool) -> None:
+    """Outbox rows numbered by event, then by the order they were written within it; items renumbered too."""
+    from .actions.create import next_ids
+
+    con = run.con
+    count = con.execute(f"SELECT count(*) FROM {BATCH_OUTPUTS}").fetchone()[0]
+    if not count:
+        return
+    base = next_ids(run, "outbox_id", count)
+    item = "COALESCE(i.id, o.item)" if renumbered else "o.item"
+    ids = "LEFT JOIN rd_batch_ids i ON i.tmp = o.item" if renumbered else ""
+    # Rewritten as new rows (an UPDATE of a primary key is refused by DuckDB when the row moves).
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_outbox AS SELECT ? + row_number() OVER (ORDER BY b.ev, b.id) "
+                f"AS id, o.process, {item} AS item, o.recipient, o.text, o.created_at, o.rule "
+                f"FROM {BATCH_OUTPUTS} b JOIN rd_outbox o ON o.id = b.id {ids}", [base])
+    con.execute(f"DELETE FROM rd_outbox WHERE id IN (SELECT id FROM {BATCH_OUTPUTS})")
+    con.execute("INSERT INTO rd_outbox SELECT * FROM rd_batch_outbox")
+
+
 def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: FootprintPlan | None = None) -> Run:
     """Apply ``batch`` (one event type, in order) inside the caller's transaction; returns the run.
 
@@ -234,7 +256,8 @@ def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: Footprint
     project = engine.project
     last = batch[-1].now
     run = Run(engine.con, engine.compiled, last, Cause("event", ""), event_type=batch[0].event.type, batched=True)
-    run.temp_tables += [BATCH_JOURNAL, BATCH_ITEMS, "rd_batch_ids", "rd_batch_rows"]   # dropped by run.close()
+    run.temp_tables += [BATCH_JOURNAL, BATCH_ITEMS, BATCH_OUTPUTS,   # dropped by run.close()
+                        "rd_batch_ids", "rd_batch_rows", "rd_batch_outbox"]
     try:
         _side_tables(run)
         _event_table(run, project, batch)
@@ -249,7 +272,9 @@ def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: Footprint
             check_due(last, f"SELECT id FROM {TOUCHED}", None)
         # Sequences are not rolled back with a transaction: take numbers only once nothing can fail.
         _record_events(run, batch)
-        _flush_journal(run, project, _renumber_items(run, project))
+        renumbered = _renumber_items(run, project)
+        _flush_journal(run, project, renumbered)
+        _renumber_outputs(run, renumbered)
         write_clock(engine.con, last)
     finally:
         run.close()

@@ -30,7 +30,7 @@ from ..expressions import parse
 from .compiled import CompiledProject
 
 SAFE_ACTIONS = frozenset({"create", "schedule", "set", "append", "move", "hold", "resume", "run", "assign",
-                          "update"})
+                          "update", "notify"})
 CHANGING_ACTIONS = frozenset({"set", "move", "hold", "resume", "assign"})
 FIELD_WRITERS = {"set": lambda spec: set(spec) if isinstance(spec, dict) else set(),
                  "assign": lambda spec: {spec["field"]} if isinstance(spec, dict) and "field" in spec else set(),
@@ -97,7 +97,7 @@ class _Walk:
                 self.actions(action.children, rule, target, depth + 1)
             elif kind in ("create", "schedule"):
                 self.created(spec, rule, depth)
-            elif process is not None:
+            elif process is not None and kind != "notify":   # a message wakes no rule
                 self.changed(process, kind, spec, depth)
 
     def changed(self, name: str, kind: str, spec, depth: int) -> None:
@@ -124,8 +124,6 @@ class _Walk:
             if declared.type == "ref" and declared.many:
                 raise NotBatchable(f"'{name}' has a many-valued reference '{field_name}'")
             if declared.sequence:
-                if "{year}" in declared.sequence:
-                    raise NotBatchable(f"'{name}.{field_name}' is numbered per year")
                 self.counters[(name, field_name)] += 1
                 if self.counters[(name, field_name)] > 1:
                     raise NotBatchable(f"'{name}.{field_name}' is numbered by more than one action per event")

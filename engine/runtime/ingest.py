@@ -34,7 +34,7 @@ from .batch_plan import batchable_event_types, reaches_existing_items
 from .clock import read_clock
 from .events import TASK_DONE, Event, EventRejected, RawEvent, check_event, event_id_of, payload_text
 from .frame import EVENT_TABLE
-from .run import ActionFailed, CascadeError, Cause, Run
+from .run import ActionFailed, CascadeError, Cause, ProvisionalIds, Run
 from .task_commands import complete
 
 
@@ -208,6 +208,9 @@ class Ingester:
 
     def _apply_prefix(self, pending: list[tuple[RawEvent, Event]]) -> int:
         """Apply the longest prefix of ``pending`` with nothing falling due among it; returns its length."""
+        if pending[0][1].type not in self.batchable:
+            self.apply(pending[0][0])
+            return 1
         clock = read_clock(self.engine.con)
         batch, running = [], clock
         for _, event in pending[:self._limit]:
@@ -237,6 +240,10 @@ class Ingester:
                 size = overlap.ev - 1
                 self._limit = max(MIN_LIMIT, 2 * size)
                 continue
+            except ProvisionalIds:
+                # Its messages read ids of new items: this ingest applies the type one event at a time.
+                self.batchable = self.batchable - {batch[0].event.type}
+                break
             except (ActionFailed, CascadeError, duckdb.Error):
                 # Halve until the failing event is alone: one at a time then rejects it, or reports what
                 # DuckDB refused exactly as it would have without batching.

@@ -28,6 +28,8 @@ BIG_TEMP_TABLE = 10_000
 BATCH_JOURNAL = "rd_batch_journal"
 """In a batch, journal rows wait here (with the ``ev`` they belong to) until they are numbered in event order."""
 BATCH_JOURNAL_SEQ = "rd_batch_journal_seq"
+BATCH_OUTPUTS = "rd_batch_outputs"
+"""In a batch, the outbox rows written (``tbl``, ``id``, ``ev``), renumbered in event order at the end."""
 BATCH_ITEMS = "rd_batch_items"
 """In a batch, the items created (``id``, ``ev``, ``process``), renumbered in event order at the end."""
 TMP_ID_BASE = 1 << 52
@@ -36,6 +38,10 @@ TMP_ID_BASE = 1 << 52
 
 class CascadeError(RuledeckError):
     """Rules fired each other deeper than the project allows (a loop, usually)."""
+
+
+class ProvisionalIds(RuledeckError):
+    """A batch would write an id that is only renumbered later into text (a message): apply one at a time."""
 
 
 class ActionFailed(RuledeckError):

@@ -13,7 +13,7 @@ from ...store.names import items_table, period_table, quote
 from ...store.types import stored
 from ..changes import Change, Created
 from ..constraints import check_created
-from ..frame import Frame, FrameResolver, compile_expression, compile_sql, literal_sql
+from ..frame import EVENT_TABLE, Frame, FrameResolver, compile_expression, compile_sql, literal_sql
 from ..run import BATCH_ITEMS, ActionFailed, Run
 from ..titles import refresh_titles
 from .columns import stage_pairs
@@ -40,19 +40,33 @@ def next_ids(run: Run, counter: str, count: int) -> int:
     return base
 
 
-def _sequence_sql(run: Run, process: Process, field: str, pattern: str, count: int) -> str:
-    year = run.now.year
-    counter = f"sequence.{process.name}.{field}" + (f".{year}" if "{year}" in pattern else "")
-    base = next_ids(run, counter, count)
+def _sequence_sql(run: Run, process: Process, field: str, pattern: str, count: int, staging: str) -> str:
+    """SQL numbering the rows of ``staging`` (aliased ``c``) by the field's ``sequence`` pattern.
+
+    A pattern with ``{year}`` counts per year of "now"; in a batch each event's own year (``ctx_event``'s
+    ``rd year``), the rows of each year numbered in event order from that year's counter.
+    """
+    counter = f"sequence.{process.name}.{field}"
+    if "{year}" in pattern and run.batched:
+        year = f'(SELECT e."rd year" FROM {EVENT_TABLE} e WHERE e.ev = c.ev)'
+        counts = run.con.execute(f'SELECT e."rd year", count(*) FROM {staging} c JOIN {EVENT_TABLE} e ON e.ev = c.ev '
+                                 "GROUP BY ALL ORDER BY 1").fetchall()
+        bases = " ".join(f"WHEN {int(y)} THEN {next_ids(run, f'{counter}.{y}', n)}" for y, n in counts)
+        serial = f"(CASE {year} {bases} END + row_number() OVER (PARTITION BY {year} ORDER BY c.\"rd n\"))"
+        year_text = f"CAST({year} AS VARCHAR)"
+    else:
+        year_value = run.now.year
+        base = next_ids(run, counter + (f".{year_value}" if "{year}" in pattern else ""), count)
+        serial, year_text = f"({base} + c.rn)", f"'{year_value}'"
     parts, last = [], 0
     for match in _PLACEHOLDER.finditer(pattern):
         if match.start() > last:
             parts.append(literal_sql(pattern[last:match.start()]))
         if match.group(1) == "year":
-            parts.append(f"'{year}'")
+            parts.append(year_text)
         else:
             width = int(match.group(2) or 0)
-            number = f"CAST({base} + c.rn AS VARCHAR)"
+            number = f"CAST({serial} AS VARCHAR)"
             padded = f"CASE WHEN length({number}) >= {width} THEN {number} ELSE lpad({number}, {width}, '0') END"
             parts.append(padded if width else number)
         last = match.end()
@@ -84,7 +98,7 @@ def insert_items(run: Run, rule: Rule, frame: Frame, target: Process, resolver: 
         if name in fields or not stored(declared):
             continue
         if declared.sequence:
-            fields[name] = _sequence_sql(run, target, name, declared.sequence, count)
+            fields[name] = _sequence_sql(run, target, name, declared.sequence, count, staging)
         elif declared.default is not None:
             fields[name] = literal_sql(declared.default)
     selects = [f'{base} + c."rd n" AS id', "c.rn AS rn", "c.pipeline AS pipeline", f"{stage} AS stage",

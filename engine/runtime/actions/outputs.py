@@ -18,26 +18,34 @@ from ...store.names import quote
 from ...templating import CONTEXT, TemplateContext, render, template_attributes
 from ..changes import Change
 from ..frame import EVENT_TABLE, Frame, FrameResolver
-from ..run import Run
+from ..run import BATCH_OUTPUTS, TMP_ID_BASE, ProvisionalIds, Run
 from ..titles import item_pages, template_names
 from .create import next_ids
 
 ALL_NAMES = frozenset({"*"})
 ROW_NOW = "rd now_at"
 """A page row's own moment (a timer's due time; None: the run's), given along with the item's values."""
+ROW_EVENT = "rd ev"
+"""In a batch, the event a page row belongs to (its ``ev``)."""
 
 
 def _pages(run: Run, frame: Frame, names: set[str], task: frozenset[str] = frozenset()) -> Iterator[list[dict]]:
     """The frame's items as rows ``{name: value}`` (``names``, ``id`` and :data:`ROW_NOW`), in id order, a page
     at a time; ``task``: the attributes of the row's task read along (``"rd task.NAME"``), in a task rule."""
     if frame.process is None:
-        yield [{"id": None, ROW_NOW: None}]
+        if not run.batched:
+            yield [{"id": None, ROW_NOW: None}]
+            return
+        # A rule without items fires once per event of the batch.
+        cursor = run.con.execute(f"SELECT NULL AS id, now_at AS {quote(ROW_NOW)}, ev AS {quote(ROW_EVENT)} "
+                                 f"FROM {frame.match} ORDER BY ev")
+        yield [dict(zip(("id", ROW_NOW, ROW_EVENT), row, strict=True)) for row in cursor.fetchall()]
         return
     resolver, wanted = FrameResolver(frame), sorted(task) if frame.task else []
     columns = "".join(f", {resolver.column('task', a).sql('duckdb')} AS {quote('task.' + a)}" for a in wanted)
-    ids = f"SELECT m.id, m.now_at{columns} FROM {resolver.from_clause()} WHERE m.id IS NOT NULL"
+    ids = f"SELECT m.id, m.now_at, m.ev{columns} FROM {resolver.from_clause()} WHERE m.id IS NOT NULL"
     yield from item_pages(run.con, frame, frame.process, ids, names, "rd_output_pages",
-                          passthrough=("now_at", *(f"task.{a}" for a in wanted)))
+                          passthrough=("now_at", "ev", *(f"task.{a}" for a in wanted)))
 
 
 def _task_values(row: dict, attributes: frozenset[str]) -> dict[str, Any]:
@@ -69,15 +77,29 @@ def template_context(run: Run, rule: Rule) -> TemplateContext:
     return TemplateContext.of(run.project, run.now, rule.name, run.cause.actor)
 
 
-def _event_values(run: Run, frame: Frame, text: str) -> dict[str, Any]:
-    """``event`` for a notification of an event rule: the event's id, type, time and payload fields."""
-    if not frame.has_event or "event" not in template_names(text):
-        return {}
-    cursor = run.con.execute(f"SELECT * FROM {EVENT_TABLE} LIMIT 1")
-    row = cursor.fetchone() or ()
-    hidden = {"ev", "now_at", "rd payload", "rd raw"}
-    values = {d[0]: v for d, v in zip(cursor.description, row, strict=False) if d[0] not in hidden}
-    return {"event": SimpleNamespace(**values)}
+class _EventValues:
+    """``event`` for a notification of an event rule: the event's id, type, time and payload fields.
+
+    One at a time there is one event; in a batch each row reads its own (by ``ev``), all read in one statement.
+    """
+
+    HIDDEN = frozenset({"ev", "now_at", "rd year", "rd payload", "rd raw"})
+
+    def __init__(self, run: Run, frame: Frame, text: str):
+        self.by_event: dict[int | None, dict[str, Any]] = {}
+        if not frame.has_event or "event" not in template_names(text):
+            return
+        cursor = run.con.execute(f"SELECT * FROM {EVENT_TABLE}")
+        columns = [d[0] for d in cursor.description]
+        for row in cursor.fetchall():
+            values = {c: v for c, v in zip(columns, row, strict=True) if c not in self.HIDDEN}
+            ev = row[columns.index("ev")] if run.batched and "ev" in columns else None
+            self.by_event[ev] = {"event": SimpleNamespace(**values)}
+
+    def of(self, row: dict) -> dict[str, Any]:
+        """The ``event`` values of a page row (takes the row's ``ev`` out of it)."""
+        ev = row.pop(ROW_EVENT, None)
+        return self.by_event.get(ev, {})
 
 
 def _recipients(frame: Frame, spec: dict, row: dict) -> str | None:
@@ -92,17 +114,24 @@ def _recipients(frame: Frame, spec: dict, row: dict) -> str | None:
 
 
 def _insert(run: Run, table: str, counter: str, columns: dict[str, tuple[str, list]],
-            constants: dict[str, Any]) -> None:
+            constants: dict[str, Any], events: list[int | None] | None = None) -> None:
     """One row per position of the ``columns`` lists (name: SQL type, values), numbered from ``counter``.
 
     Every row also gets the ``constants`` (name: value). The lists go in as
     parameters and are unnested side by side, so the statement text stays
-    the same size whatever the number of rows.
+    the same size whatever the number of rows. In a batch the rows get
+    provisional ids, renumbered in event order (``events``: each row's ``ev``)
+    when the batch is flushed (:func:`..batch.renumber_outputs`).
     """
     count = len(next(iter(columns.values()))[1])
     if not count:
         return
-    base = next_ids(run, counter, count)
+    if run.batched:
+        base = run.provisional_ids(count)
+        run.con.execute(f"INSERT INTO {BATCH_OUTPUTS} SELECT ?, unnest(?), unnest(?)",
+                        [table, list(range(base + 1, base + count + 1)), events])
+    else:
+        base = next_ids(run, counter, count)
     lists = {"id": ("BIGINT", list(range(base + 1, base + count + 1))), **columns}
     unnests, params = unnested(lists)
     select = ", ".join(["u.*", *("?" for _ in constants)])
@@ -118,20 +147,31 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     to = spec.get("to") or {}
     names = set(template_names(text)) | ({to["field"]} if "field" in to else set())
     constants = {"process": frame.process.name if frame.process else None, "rule": rule.name}
-    event, moments = _event_values(run, frame, text), _Moments(run, rule)
+    events, moments = _EventValues(run, frame, text), _Moments(run, rule)
     task = template_attributes(text, "task") if frame.task else frozenset()
+    provisional = run.batched and frame.process is not None and bool(names & _renumbered_names(frame.process))
     for page in _pages(run, frame, names, task):
-        times, texts = [], []
+        times, texts, evs = [], [], []
         for row in page:
+            if provisional and row["id"] is not None and row["id"] > TMP_ID_BASE:
+                raise ProvisionalIds(f"rule '{rule.name}' writes a message reading an id that is not final yet")
             at, context = moments.of(row)
+            evs.append(row.get(ROW_EVENT))
+            event = events.of(row)
             times.append(at)
             # The item's fields come last: a field is never hidden by what the template may read besides.
             texts.append(render(text, {**event, **_task_values(row, task), CONTEXT: context, **row}))
         columns = {"item": ("BIGINT", [row["id"] for row in page]),
                    "recipient": ("VARCHAR", [_recipients(frame, to, row) for row in page]),
                    "text": ("VARCHAR", texts), "created_at": ("TIMESTAMPTZ", times)}
-        _insert(run, "rd_outbox", "outbox_id", columns, constants)
+        _insert(run, "rd_outbox", "outbox_id", columns, constants, evs)
     return []
+
+
+def _renumbered_names(process) -> set[str]:
+    """The names whose value, for an item a batch created, holds an id that is renumbered afterwards."""
+    return {"id", "title"} | {name for name, declared in process.fields.items()
+                              if declared.type == "ref" or declared.compute is not None or declared.rollup is not None}
 
 
 def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
