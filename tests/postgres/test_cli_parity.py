@@ -179,3 +179,14 @@ def test_copy_takes_only_a_postgresql_url(cli, tmp_path):
     result = cli("copy", "--to", str(tmp_path / "other.duckdb"), "-p", project, "--db", duck)
     assert result.exit_code == 2
     assert result.output.startswith("Error: ruledeck copy moves a DuckDB database into PostgreSQL: --to takes a ")
+
+
+def test_the_project_setting_names_the_database(cli, tmp_path, pg_url):
+    project = Path(_project(tmp_path, "complaints"))
+    config = project / "ruledeck.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("database: ruledeck.duckdb", f'database: "{pg_url}"'),
+                      encoding="utf-8")
+    events = str(REPO / "samples" / "complaints" / "events.jsonl")
+    assert cli("ingest", events, "-p", str(project)).output == "24 accepted, 0 duplicate, 0 rejected\n"
+    assert cli("clock", "-p", str(project), "--db", pg_url).output.startswith("clock: 2026-03-26T12:00:00+03:00")
+    assert not (project / "ruledeck.duckdb").exists()
