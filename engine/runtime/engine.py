@@ -316,12 +316,12 @@ class Engine:
     def _rolled_back_copy(self) -> Engine:
         """On PostgreSQL: an engine on a new connection inside a transaction that is never committed.
 
-        Every transaction of the copy joins that one, and closing the copy ends it, so nothing stays.
+        Each transaction of the copy is a savepoint in that one (a failed unit is undone alone, as on
+        DuckDB), and closing the copy ends it, so nothing stays.
         """
         from ..store.postgres.connection import connect as connect_postgres
 
         con = connect_postgres(self.path, self.project.timezone, lock=False)  # it never commits
         con.execute("BEGIN TRANSACTION")
-        engine = Engine(self.project, con, self.path)
-        engine._depth = 1
-        return engine
+        con.nested = True
+        return Engine(self.project, con, self.path)

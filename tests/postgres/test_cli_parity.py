@@ -81,6 +81,24 @@ def test_prosthesis_followup_reads_the_same_on_both_backends(cli, tmp_path, pg_u
         assert on_postgres == on_duckdb
 
 
+MEDICAL_STEPS = (
+    ("ingest", str(REPO / "samples" / "medical_orders" / "events.jsonl")),
+    ("board", "deals"),
+    ("show", "1"),
+    ("explain", "1"),
+    ("report",),
+)
+
+
+def test_medical_orders_computed_amounts_read_the_same_on_both_backends(cli, tmp_path, pg_url):
+    """round(amount * percent / 100, 2) is a double on both: the journal keeps the same text of it."""
+    duck = _outputs(cli, _project(tmp_path / "a", "medical_orders"), str(tmp_path / "m.duckdb"), MEDICAL_STEPS)
+    pg = _outputs(cli, _project(tmp_path / "b", "medical_orders"), pg_url, MEDICAL_STEPS)
+    assert "prepayment_amount = 3811750.0" in duck[2][2]
+    for on_duckdb, on_postgres in zip(duck, pg, strict=True):
+        assert on_postgres == on_duckdb
+
+
 def test_a_database_that_cannot_be_reached_is_a_clear_error(cli, tmp_path, postgres_server):
     project = _project(tmp_path, "complaints")
     result = cli("clock", "-p", project, "--db", f"postgresql://nobody:secret@/nowhere?host={postgres_server}")

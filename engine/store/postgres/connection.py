@@ -104,6 +104,11 @@ class Described:
         return self._rows[0] if self._rows else None
 
 
+_SAVEPOINTS = {"BEGIN TRANSACTION": "SAVEPOINT rd_unit", "COMMIT": "RELEASE SAVEPOINT rd_unit",
+               "ROLLBACK": "ROLLBACK TO SAVEPOINT rd_unit"}
+"""A unit of work inside an outer transaction: undone alone when it fails, as its own transaction would be."""
+
+
 class PostgresConnection:
     """The engine's connection to a PostgreSQL database: DuckDB statements in, DuckDB-shaped answers out."""
 
@@ -112,9 +117,13 @@ class PostgresConnection:
     def __init__(self, raw: psycopg.Connection, url: str):
         self.raw = raw
         self.url = url
+        self.nested = False
+        """Inside a transaction that is never committed (a dry run): BEGIN, COMMIT and ROLLBACK become savepoints."""
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Result | Described:
         """Run one DuckDB statement (``?`` parameters) rendered for PostgreSQL."""
+        if self.nested and sql in _SAVEPOINTS:
+            sql = _SAVEPOINTS[sql]
         if sql.startswith("DESCRIBE "):
             return Described(self.execute(f"SELECT * FROM ({sql[9:]}) rd_described LIMIT 0", params).description)
         rendered = _rendered(sql)

@@ -1,12 +1,14 @@
 """SQL functions that give PostgreSQL DuckDB's answer where the two differ, created once per database.
 
-``rd_text(x)`` is DuckDB's ``CAST(x AS VARCHAR)``: the same text for a scalar,
+``rd_text(x)`` is DuckDB's ``CAST(x AS VARCHAR)``: the same text for a scalar
+(a whole double with its ``.0``),
 and for a list DuckDB's ``[a, b]`` (an element quoted ``'…'`` when it holds
 one of ``"'(),:=[]{}\\``, is empty, has a space at either end or reads ``null``)
 where PostgreSQL would write ``{a,b}``. The journal keeps old and new values
 as text, so both backends store and show the same; ``rd_list(text)`` reads
 that text back as a list (DuckDB's ``CAST(text AS VARCHAR[])``), and a JSON array's values. ``rd_try_json(text)`` is
 DuckDB's ``TRY_CAST(x AS JSON)``: null for text that is not JSON; ``rd_try_bigint(text)`` likewise.
+``rd_round`` is DuckDB's ``round``: a double stays a double, rounded as DuckDB rounds it.
 """
 
 from __future__ import annotations
@@ -58,10 +60,44 @@ BEGIN
 END $$"""
 """DuckDB's list text back as a list (``chr(39)`` is the quote, ``chr(92)`` the backslash that escapes)."""
 
+_SQL = "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT {} $$"
+_HALF_AWAY = ("CASE WHEN value::text LIKE '-%' AND round(value::numeric, places) = 0 THEN -0.0::double precision "
+              "ELSE round(value::numeric, places)::double precision END")
+"""DuckDB's round of a double, as a double: half away from zero (a negative value rounding to zero is -0.0).
+
+It rounds the double's shortest decimal form, where DuckDB rounds its exact binary value: they differ at a
+tie of that form (2.675 to two places: 2.68 here, 2.67 on DuckDB, whose 2.675 is 2.67499999…)."""
+
+
+def _function(signature: str, returns: str, body: str) -> str:
+    name, arguments = signature.split("(", 1)
+    return f"CREATE OR REPLACE FUNCTION {name}({arguments} RETURNS {returns} {_SQL.format(body)}"
+
+
 FUNCTIONS: dict[str, str] = {
-    "rd_text(anynonarray)": (
-        "CREATE OR REPLACE FUNCTION rd_text(value anynonarray) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
-        "AS $$ SELECT value::text $$"),
+    "rd_text(anynonarray)": _function("rd_text(value anynonarray)", "text", "value::text"),
+    # Numbers are named one by one: without them PostgreSQL would pick the double precision one for them.
+    **{f"rd_text({kind})": _function(f"rd_text(value {kind})", "text", "value::text")
+       for kind in ("numeric", "bigint", "integer", "smallint")},
+    "rd_text(double precision)": _function(
+        "rd_text(value double precision)", "text",
+        "CASE WHEN value::text ~ '^-?[0-9]+$' THEN value::text || '.0' WHEN value = 'Infinity' THEN 'inf' "
+        "WHEN value = '-Infinity' THEN '-inf' WHEN value = 'NaN' THEN 'nan' "
+        # DuckDB writes 1e15 up to 1e16 out in full, PostgreSQL with an exponent.
+        "WHEN value::text ~ 'e\\+15$' THEN (CASE WHEN value < 0 THEN '-' ELSE '' END) || (SELECT CASE "
+        "WHEN length(d) <= 16 THEN rpad(d, 16, '0') || '.0' ELSE left(d, 16) || '.' || substr(d, 17) END "
+        "FROM (SELECT replace(split_part(ltrim(value::text, '-'), 'e', 1), '.', '') AS d) AS digits) "
+        "ELSE value::text END"),
+    "rd_round(double precision, integer)": _function(
+        "rd_round(value double precision, places integer)", "double precision", _HALF_AWAY),
+    "rd_round(double precision)": _function("rd_round(value double precision)", "double precision",
+                                            "rd_round(value, 0)"),
+    "rd_round(numeric, integer)": _function("rd_round(value numeric, places integer)", "numeric",
+                                            "round(value, places)"),
+    "rd_round(numeric)": _function("rd_round(value numeric)", "numeric", "round(value)"),
+    **{f"rd_round({kind}{extra})": _function(f"rd_round(value {kind}{extra.replace(', ', ', places ')})", kind,
+                                             "value")
+       for kind in ("bigint", "integer") for extra in ("", ", integer")},
     "rd_text(anyarray)": (
         "CREATE OR REPLACE FUNCTION rd_text(value anyarray) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
         "AS $$ SELECT CASE WHEN value IS NULL THEN NULL ELSE '[' || coalesce((SELECT string_agg("

@@ -93,6 +93,11 @@ def _array_contains_sql(self, expression: exp.ArrayContains) -> str:
             f"AS rd_e WHERE rd_e.value = {self.sql(expression, 'expression')})")
 
 
+def _round_sql(self, expression: exp.Round) -> str:
+    places = expression.args.get("decimals")
+    return f"rd_round({self.sql(expression, 'this')}{', ' + self.sql(places) if places else ''})"
+
+
 def _comprehension_sql(self, expression: exp.Comprehension) -> str:
     variable = self.sql(expression, "expression")
     where = f" WHERE {self.sql(expression, 'condition')}" if expression.args.get("condition") else ""
@@ -121,6 +126,7 @@ class RuledeckPostgres(Postgres):
             exp.ToDays: _to_days_sql,
             exp.ArrayContains: _array_contains_sql,
             exp.Array: _array_sql,
+            exp.Round: _round_sql,
         }
 
 
