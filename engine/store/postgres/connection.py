@@ -19,7 +19,7 @@ from urllib.parse import quote_plus
 
 import duckdb
 import psycopg
-from psycopg._oids import TEXT_ARRAY_OID, TEXT_OID
+from psycopg.postgres import types as postgres_types
 from psycopg.types.array import ListDumper
 from psycopg.types.string import TextLoader
 
@@ -169,8 +169,8 @@ class _TextList(list):
 
 
 class _TextListDumper(ListDumper):
-    oid = TEXT_ARRAY_OID
-    element_oid = TEXT_OID
+    oid = postgres_types["text"].array_oid
+    element_oid = postgres_types["text"].oid
 
 
 def _params(params: Sequence[Any] | None, expected: int) -> list[Any]:
