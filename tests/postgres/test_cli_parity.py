@@ -99,6 +99,22 @@ def test_medical_orders_computed_amounts_read_the_same_on_both_backends(cli, tmp
         assert on_postgres == on_duckdb
 
 
+BOARDS = {
+    "service_requests": ("service", "devices", "maintenance_plan", "inbox"),
+    "bpm_patterns": ("leads", "sales", "tenders", "contracts", "planned_payments", "support_cases"),
+}
+
+
+@pytest.mark.parametrize("setup", sorted(BOARDS))
+def test_every_board_reads_the_same_on_both_backends(cli, tmp_path, pg_url, setup):
+    steps = (("ingest", str(REPO / "samples" / setup / "events.jsonl")), ("tick", "--to", "2026-12-01 12:00"),
+             *(("board", name) for name in BOARDS[setup]), ("tasks", "--all"), ("show", "1"), ("explain", "1"))
+    duck = _outputs(cli, _project(tmp_path / "a", setup), str(tmp_path / "s.duckdb"), steps)
+    pg = _outputs(cli, _project(tmp_path / "b", setup), pg_url, steps)
+    for on_duckdb, on_postgres in zip(duck, pg, strict=True):
+        assert on_postgres == on_duckdb
+
+
 def test_a_database_that_cannot_be_reached_is_a_clear_error(cli, tmp_path, postgres_server):
     project = _project(tmp_path, "complaints")
     result = cli("clock", "-p", project, "--db", f"postgresql://nobody:secret@/nowhere?host={postgres_server}")
