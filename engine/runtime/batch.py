@@ -226,12 +226,39 @@ def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
                 f"{' '.join(joins)}", params)
 
 
+def _task_ids(run: Run) -> bool:
+    """``rd_batch_task_ids``: the final id of each task the batch opened, by (event, order); the waiting journal
+    rows' ``#ID`` texts follow. Returns whether there were any."""
+    from .actions.create import next_ids
+
+    con = run.con
+    count = con.execute(f"SELECT count(*) FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_tasks'").fetchone()[0]
+    if not count:
+        return False
+    base = next_ids(run, "task_id", count)
+    con.execute("CREATE OR REPLACE TEMP TABLE rd_batch_task_ids AS SELECT id AS tmp, "
+                f"? + row_number() OVER (ORDER BY ev, id) AS id FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_tasks'", [base])
+    # '#' then a provisional id (16 digits and more, from TMP_ID_BASE): no other text of a journal row has it
+    con.execute(f"UPDATE {BATCH_JOURNAL} SET new = replace(new, '#' || CAST(k.tmp AS VARCHAR), "
+                f"'#' || CAST(k.id AS VARCHAR)) FROM rd_batch_task_ids k WHERE {BATCH_JOURNAL}.kind = 'task' "
+                f"AND contains({BATCH_JOURNAL}.new, '#' || CAST(k.tmp AS VARCHAR))")
+    return True
+
+
+def _renumber_tasks(run: Run, renumbered: bool) -> None:
+    item = "COALESCE(i.id, rd_tasks.item)" if renumbered else "rd_tasks.item"
+    ids = "LEFT JOIN rd_batch_ids i ON i.tmp = rd_tasks.item" if renumbered else ""
+    run.con.execute(f"UPDATE rd_tasks SET id = k.id, item = n.item FROM rd_batch_task_ids k, "
+                    f"(SELECT rd_tasks.id AS tmp, {item} AS item FROM rd_tasks {ids}) n "
+                    "WHERE rd_tasks.id = k.tmp AND n.tmp = k.tmp")
+
+
 def _renumber_outputs(run: Run, renumbered: bool) -> None:
     """Outbox rows numbered by event, then by the order they were written within it; items renumbered too."""
     from .actions.create import next_ids
 
     con = run.con
-    count = con.execute(f"SELECT count(*) FROM {BATCH_OUTPUTS}").fetchone()[0]
+    count = con.execute(f"SELECT count(*) FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_outbox'").fetchone()[0]
     if not count:
         return
     base = next_ids(run, "outbox_id", count)
@@ -240,8 +267,8 @@ def _renumber_outputs(run: Run, renumbered: bool) -> None:
     # Rewritten as new rows (an UPDATE of a primary key is refused by DuckDB when the row moves).
     con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_outbox AS SELECT ? + row_number() OVER (ORDER BY b.ev, b.id) "
                 f"AS id, o.process, {item} AS item, o.recipient, o.text, o.created_at, o.rule "
-                f"FROM {BATCH_OUTPUTS} b JOIN rd_outbox o ON o.id = b.id {ids}", [base])
-    con.execute(f"DELETE FROM rd_outbox WHERE id IN (SELECT id FROM {BATCH_OUTPUTS})")
+                f"FROM {BATCH_OUTPUTS} b JOIN rd_outbox o ON o.id = b.id {ids} WHERE b.tbl = 'rd_outbox'", [base])
+    con.execute(f"DELETE FROM rd_outbox WHERE id IN (SELECT id FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_outbox')")
     con.execute("INSERT INTO rd_outbox SELECT * FROM rd_batch_outbox")
 
 
@@ -257,7 +284,7 @@ def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: Footprint
     last = batch[-1].now
     run = Run(engine.con, engine.compiled, last, Cause("event", ""), event_type=batch[0].event.type, batched=True)
     run.temp_tables += [BATCH_JOURNAL, BATCH_ITEMS, BATCH_OUTPUTS,   # dropped by run.close()
-                        "rd_batch_ids", "rd_batch_rows", "rd_batch_outbox"]
+                        "rd_batch_ids", "rd_batch_rows", "rd_batch_outbox", "rd_batch_task_ids"]
     try:
         _side_tables(run)
         _event_table(run, project, batch)
@@ -273,8 +300,11 @@ def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: Footprint
         # Sequences are not rolled back with a transaction: take numbers only once nothing can fail.
         _record_events(run, batch)
         renumbered = _renumber_items(run, project)
+        tasks = _task_ids(run)
         _flush_journal(run, project, renumbered)
         _renumber_outputs(run, renumbered)
+        if tasks:
+            _renumber_tasks(run, renumbered)
         write_clock(engine.con, last)
     finally:
         run.close()

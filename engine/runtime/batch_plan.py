@@ -30,7 +30,7 @@ from ..expressions import parse
 from .compiled import CompiledProject
 
 SAFE_ACTIONS = frozenset({"create", "schedule", "set", "append", "move", "hold", "resume", "run", "assign",
-                          "update", "notify"})
+                          "update", "notify", "task", "complete_tasks", "cancel_tasks"})
 CHANGING_ACTIONS = frozenset({"set", "move", "hold", "resume", "assign"})
 FIELD_WRITERS = {"set": lambda spec: set(spec) if isinstance(spec, dict) else set(),
                  "assign": lambda spec: {spec["field"]} if isinstance(spec, dict) and "field" in spec else set(),
@@ -86,6 +86,9 @@ class _Walk:
                 raise NotBatchable(f"rule '{rule.name}' has a '{kind}' action")
             if kind == "assign" and isinstance(spec, dict) and spec.get("method") == "round_robin":
                 raise NotBatchable(f"rule '{rule.name}' assigns round-robin")
+            if kind == "task" and isinstance(spec, dict) and spec.get("as"):
+                raise NotBatchable(f"rule '{rule.name}' names its task (as: {spec['as']}): its id is read before "
+                                   "it is final")
             if kind == "run":
                 called = project.rules[spec]
                 if called.enabled:
@@ -97,7 +100,12 @@ class _Walk:
                 self.actions(action.children, rule, target, depth + 1)
             elif kind in ("create", "schedule"):
                 self.created(spec, rule, depth)
-            elif process is not None and kind != "notify":   # a message wakes no rule
+            elif kind == "complete_tasks" and process is not None:
+                names = {spec if isinstance(spec, str) else (spec or {}).get("name")} - {None}
+                for woken in self.compiled.by_process_trigger.get((process, "task"), []):
+                    if not names or _as_set(woken.trigger.value) & names:
+                        self.actions(woken.actions, woken, process, depth + 1)
+            elif process is not None and kind not in ("notify", "task", "cancel_tasks"):   # these wake no rule
                 self.changed(process, kind, spec, depth)
 
     def changed(self, name: str, kind: str, spec, depth: int) -> None:

@@ -44,6 +44,12 @@ class ProvisionalIds(RuledeckError):
     """A batch would write an id that is only renumbered later into text (a message): apply one at a time."""
 
 
+def renumbered_names(process) -> set[str]:
+    """The names whose value, for an item a batch created, holds an id only final once the batch is flushed."""
+    return {"id", "title"} | {name for name, declared in process.fields.items()
+                              if declared.type == "ref" or declared.compute is not None or declared.rollup is not None}
+
+
 class ActionFailed(RuledeckError):
     """An action could not be applied to the data (e.g. a computed stage that does not exist)."""
 

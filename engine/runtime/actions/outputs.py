@@ -18,7 +18,7 @@ from ...store.names import quote
 from ...templating import CONTEXT, TemplateContext, render, template_attributes
 from ..changes import Change
 from ..frame import EVENT_TABLE, Frame, FrameResolver
-from ..run import BATCH_OUTPUTS, TMP_ID_BASE, ProvisionalIds, Run
+from ..run import BATCH_OUTPUTS, TMP_ID_BASE, ProvisionalIds, Run, renumbered_names
 from ..titles import item_pages, template_names
 from .create import next_ids
 
@@ -149,7 +149,9 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     constants = {"process": frame.process.name if frame.process else None, "rule": rule.name}
     events, moments = _EventValues(run, frame, text), _Moments(run, rule)
     task = template_attributes(text, "task") if frame.task else frozenset()
-    provisional = run.batched and frame.process is not None and bool(names & _renumbered_names(frame.process))
+    provisional = run.batched and frame.process is not None and bool(names & renumbered_names(frame.process))
+    if run.batched and "id" in task:
+        raise ProvisionalIds(f"rule '{rule.name}' writes a message reading a task's id, not final in a batch")
     for page in _pages(run, frame, names, task):
         times, texts, evs = [], [], []
         for row in page:
@@ -166,12 +168,6 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
                    "text": ("VARCHAR", texts), "created_at": ("TIMESTAMPTZ", times)}
         _insert(run, "rd_outbox", "outbox_id", columns, constants, evs)
     return []
-
-
-def _renumbered_names(process) -> set[str]:
-    """The names whose value, for an item a batch created, holds an id that is renumbered afterwards."""
-    return {"id", "title"} | {name for name, declared in process.fields.items()
-                              if declared.type == "ref" or declared.compute is not None or declared.rollup is not None}
 
 
 def do_document(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:

@@ -14,7 +14,7 @@ from ...templating import render
 from ...timing import parse_duration
 from ..changes import Change, TasksClosed
 from ..frame import NOW_SQL, Frame, FrameResolver, compile_sql, expression_type
-from ..run import Run
+from ..run import BATCH_OUTPUTS, TMP_ID_BASE, ProvisionalIds, Run, renumbered_names
 from ..titles import item_values, template_names, write_back
 from .create import next_ids
 
@@ -88,16 +88,19 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
         if spec.get("as"):  # later actions still read NAME.… (as nothing)
             _remember_task(run, frame, spec["as"], kind.name, None)
         return []
-    base = next_ids(run, "task_id", count)
+    # In a batch, provisional ids renumbered in event order when the batch is flushed (see ..batch).
+    base = run.provisional_ids(count) if run.batched else next_ids(run, "task_id", count)
     staged, _ = run.create_temp(
         f"SELECT {base} + row_number() OVER (ORDER BY m.rn) AS id, it.id AS item, {assignee} AS assignee, "
-        f"{due} AS due_at, {due_kind} AS due_kind, {comment} AS comment, {frame.now_sql()} AS now_at "
+        f"{due} AS due_at, {due_kind} AS due_kind, {comment} AS comment, {frame.now_sql()} AS now_at, m.ev AS ev "
         f"FROM {resolver.from_clause()} WHERE it.id IS NOT NULL", "k")
     run.con.execute(
         f"INSERT INTO rd_tasks (id, process, item, name, assignee, due_at, due_kind, outcomes, status, comment, "
         f"created_at, rule) SELECT id, ?, item, ?, assignee, due_at, due_kind, {outcomes}, 'open', comment, now_at, ? "
         f"FROM {staged}",
         [process.name, kind.name, rule.name])
+    if run.batched:
+        run.con.execute(f"INSERT INTO {BATCH_OUTPUTS} SELECT 'rd_tasks', id, ev FROM {staged}")
     if spec.get("as"):
         _remember_task(run, frame, spec["as"], kind.name, staged)
     tail, params = run.journal_sql(rule, depth)
@@ -106,7 +109,11 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
         f"'opened #' || id || coalesce(' for ' || assignee, ''), {tail} FROM {staged}",
         [process.name, kind.name, *params])
     if kind.title:
-        rows = item_values(run.con, frame, process, f"SELECT item AS id FROM {staged}", template_names(kind.title))
+        names = template_names(kind.title)
+        if run.batched and names & renumbered_names(process) and run.con.execute(
+                f"SELECT count(*) FROM {staged} WHERE item > {TMP_ID_BASE}").fetchone()[0]:
+            raise ProvisionalIds(f"task '{kind.name}' has a title reading an id that is not final yet")
+        rows = item_values(run.con, frame, process, f"SELECT item AS id FROM {staged}", names)
         by_item = {row["id"]: render(kind.title, row) for row in rows}
         pairs = [(task, by_item[item]) for task, item in
                  run.con.execute(f"SELECT id, item FROM {staged}").fetchall()]
@@ -128,16 +135,25 @@ _COMMENT_OF_K = "(SELECT t.comment FROM rd_tasks t WHERE t.id = k.task)"
 
 
 def close_tasks(run: Run, rule: Rule | None, process: Process, tasks_sql: str, status: str,
-                outcome: str | None, comment: str | None, depth: int) -> list[Change]:
-    """Close the open tasks listed by ``tasks_sql`` (ids); completed ones wake ``task`` rules."""
-    now = NOW_SQL
+                outcome: str | None, comment: str | None, depth: int, match: str | None = None) -> list[Change]:
+    """Close the open tasks listed by ``tasks_sql`` (ids); completed ones wake ``task`` rules.
+
+    ``match``: in a batch, the frame's match table: each task closes at its item's event and moment.
+    """
+    if run.batched and match is not None:
+        rows = (f"FROM rd_tasks t LEFT JOIN (SELECT id, min(ev) AS ev, min(now_at) AS now_at FROM {match} "
+                "GROUP BY id) m ON m.id = t.item")
+        moment, ev = "m.now_at", "m.ev"
+    else:
+        rows, moment, ev = "FROM rd_tasks t", "NULL::TIMESTAMPTZ", "NULL::BIGINT"
     table, count = run.create_temp(
         f"SELECT t.item AS id, t.id AS task, t.name, CAST(? AS VARCHAR) AS outcome, CAST(? AS VARCHAR) AS status, "
-        f"NULL::TIMESTAMPTZ AS now_at, NULL::BIGINT AS ev FROM rd_tasks t "
+        f"{moment} AS now_at, {ev} AS ev {rows} "
         f"WHERE t.status = 'open' AND t.id IN ({tasks_sql})",
         "k", [outcome, status])
     if not count:
         return []
+    now = f"coalesce(k.now_at, {NOW_SQL})"
     run.con.execute(
         f"UPDATE rd_tasks SET status = ?, outcome = ?, closed_at = {now}, comment = coalesce(?, comment) "
         f"FROM {table} k WHERE rd_tasks.id = k.task", [status, outcome, comment])
@@ -160,11 +176,11 @@ def do_complete_tasks(run: Run, rule: Rule, action: Action, frame: Frame, depth:
     """``complete_tasks``: finish the items' open tasks (of a kind) with an outcome."""
     spec = _task_spec(action)
     return close_tasks(run, rule, frame.process, _item_tasks_sql(frame, spec.get("name")), "done",
-                       spec.get("outcome"), None, depth)
+                       spec.get("outcome"), None, depth, frame.match)
 
 
 def do_cancel_tasks(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> list[Change]:
     """``cancel_tasks``: drop the items' open tasks (of a kind)."""
     spec = _task_spec(action)
     return close_tasks(run, rule, frame.process, _item_tasks_sql(frame, spec.get("name")), "cancelled",
-                       None, None, depth)
+                       None, None, depth, frame.match)

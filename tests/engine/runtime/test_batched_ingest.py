@@ -36,6 +36,11 @@ processes:
       rush: {type: bool}
       tags: {type: string, many: true}
       calls: {type: datetime, many: true}
+    tasks:
+      confirm:
+        title: "Confirm {{ ref }}"
+        due: 1d
+        outcomes: [ok, declined]
     pipelines:
       main:
         stages:
@@ -84,11 +89,18 @@ rules:
     then:
       - set: {amount: event.amount, note: "concat(coalesce(note, ''), 'r')"}
       - notify: {to: {person: ann}, text: "{{ ref }} repriced to {{ amount }} ({{ event.id }}, {{ ruledeck.now }})"}
+      - complete_tasks: {name: confirm, outcome: ok}
+      - task: {name: confirm}
       - update:
           process: line
           where: "order = source.id and price is null"
           then:
             - set: {label: "coalesce(event.label, concat(label, '+'))"}
+  confirmed:
+    process: order
+    when: {task: confirm, outcome: ok}
+    then:
+      - set: {note: "concat(coalesce(note, ''), 'c')"}
   line_relabelled:
     process: line
     when: {changed: label}
@@ -378,8 +390,10 @@ def test_a_batch_duckdb_refuses_falls_back_to_one_event_at_a_time(tmp_path, monk
     ("prosthesis_followup", "feedback_collected", None),
     ("complaints", "complaint_amended", None),
     ("medical_orders", "deal_updated", None),
-    ("service_requests", "email_received", "rule 'process_email' has a 'task' action"),
-    ("complaints", "complaint_registered", "rule 'start_review' has a 'task' action"),
+    ("service_requests", "email_received", None),
+    ("service_requests", "web_form_submitted", "rule 'link_device' has a 'link' action"),
+    ("complaints", "complaint_registered", None),
+    ("medical_orders", "order_request_received", "rule 'assign_manager' assigns round-robin"),
 ])
 def test_which_shipped_event_types_are_batched(project, event_type, reason):
     root = Path(__file__).resolve().parents[3] / "definitions" / project
@@ -429,7 +443,7 @@ def test_updates_of_existing_items_go_in_batches_cut_where_an_event_comes_back_t
         assert (summary.accepted, summary.rejected) == (13, [])
         assert _state(many) == _state(one)
         assert many.con.execute("SELECT ref, amount, note FROM items_order WHERE ref = 'R1'").fetchone() \
-            == ("R1", Decimal("5.00"), "rr")
+            == ("R1", Decimal("5.00"), "rrc")   # the second repricing confirmed the first's task
     finally:
         one.close()
         many.close()
