@@ -244,7 +244,11 @@ def with_schema(url: str, schema: str) -> Iterator[str]:
     """``url`` with a new, empty schema ``schema`` first on its search path; the schema is dropped afterwards."""
     raw = _open(url)
     try:
-        raw.execute(f'CREATE SCHEMA "{checked_internal(schema)}"')
+        try:
+            raw.execute(f'CREATE SCHEMA "{checked_internal(schema)}"')
+        except psycopg.Error as exc:
+            raise UsageError(f"cannot create a throw-away schema in {display_url(url)} (verify and test need one; "
+                             f"the role needs CREATE on the database): {_message(exc)}") from None
         separator = "&" if "?" in url else "?"
         yield f"{url}{separator}options={quote_plus(f'-csearch_path={schema}')}"
     finally:
