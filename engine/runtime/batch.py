@@ -146,20 +146,28 @@ def _ref_fields(project: Project) -> dict[str, list[str]]:
             for name, process in project.processes.items()}
 
 
+def _final_ids(run: Run, mapping: str, rows: str, counter: str, kept: str = "") -> bool:
+    """``mapping`` (``tmp``, the ``kept`` columns, ``id``): final ids from ``counter`` for the provisional ``rows``
+    (``id``, ``ev``), in event order, then in the order they were made. Returns whether there were any."""
+    from .actions.create import next_ids
+
+    count = run.con.execute(f"SELECT count(*) FROM ({rows})").fetchone()[0]
+    if not count:
+        return False
+    base = next_ids(run, counter, count)
+    run.con.execute(f"CREATE OR REPLACE TEMP TABLE {mapping} AS SELECT id AS tmp{kept}, "
+                    f"? + row_number() OVER (ORDER BY ev, id) AS id FROM ({rows})", [base])
+    return True
+
+
 def _renumber_items(run: Run, project: Project) -> bool:
     """Give the batch's new items the ids one-at-a-time would have: in event order, then creation order.
 
     Returns whether there were any: their journal rows follow in :func:`_flush_journal`.
     """
-    from .actions.create import next_ids
-
     con = run.con
-    count = con.execute(f"SELECT count(*) FROM {BATCH_ITEMS}").fetchone()[0]
-    if not count:
+    if not _final_ids(run, "rd_batch_ids", f"SELECT * FROM {BATCH_ITEMS}", "item_id", ", process"):
         return False
-    base = next_ids(run, "item_id", count)
-    con.execute("CREATE OR REPLACE TEMP TABLE rd_batch_ids AS SELECT id AS tmp, process, "
-                f"? + row_number() OVER (ORDER BY ev, id) AS id FROM {BATCH_ITEMS}", [base])
     refs = _ref_fields(project)
     processes = [r[0] for r in con.execute("SELECT DISTINCT process FROM rd_batch_ids").fetchall()]
     for name in processes:
@@ -229,17 +237,11 @@ def _flush_journal(run: Run, project: Project, renumbered: bool) -> None:
 def _task_ids(run: Run) -> bool:
     """``rd_batch_task_ids``: the final id of each task the batch opened, by (event, order); the waiting journal
     rows' ``#ID`` texts follow. Returns whether there were any."""
-    from .actions.create import next_ids
-
-    con = run.con
-    count = con.execute(f"SELECT count(*) FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_tasks'").fetchone()[0]
-    if not count:
+    if not _final_ids(run, "rd_batch_task_ids", f"SELECT id, ev FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_tasks'",
+                      "task_id"):
         return False
-    base = next_ids(run, "task_id", count)
-    con.execute("CREATE OR REPLACE TEMP TABLE rd_batch_task_ids AS SELECT id AS tmp, "
-                f"? + row_number() OVER (ORDER BY ev, id) AS id FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_tasks'", [base])
     # '#' then a provisional id (16 digits and more, from TMP_ID_BASE): no other text of a journal row has it
-    con.execute(f"UPDATE {BATCH_JOURNAL} SET new = replace(new, '#' || CAST(k.tmp AS VARCHAR), "
+    run.con.execute(f"UPDATE {BATCH_JOURNAL} SET new = replace(new, '#' || CAST(k.tmp AS VARCHAR), "
                 f"'#' || CAST(k.id AS VARCHAR)) FROM rd_batch_task_ids k WHERE {BATCH_JOURNAL}.kind = 'task' "
                 f"AND contains({BATCH_JOURNAL}.new, '#' || CAST(k.tmp AS VARCHAR))")
     return True
@@ -255,19 +257,16 @@ def _renumber_tasks(run: Run, renumbered: bool) -> None:
 
 def _renumber_outputs(run: Run, renumbered: bool) -> None:
     """Outbox rows numbered by event, then by the order they were written within it; items renumbered too."""
-    from .actions.create import next_ids
-
     con = run.con
-    count = con.execute(f"SELECT count(*) FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_outbox'").fetchone()[0]
-    if not count:
+    if not _final_ids(run, "rd_batch_outbox_ids", f"SELECT id, ev FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_outbox'",
+                      "outbox_id"):
         return
-    base = next_ids(run, "outbox_id", count)
     item = "COALESCE(i.id, o.item)" if renumbered else "o.item"
     ids = "LEFT JOIN rd_batch_ids i ON i.tmp = o.item" if renumbered else ""
     # Rewritten as new rows (an UPDATE of a primary key is refused by DuckDB when the row moves).
-    con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_outbox AS SELECT ? + row_number() OVER (ORDER BY b.ev, b.id) "
-                f"AS id, o.process, {item} AS item, o.recipient, o.text, o.created_at, o.rule "
-                f"FROM {BATCH_OUTPUTS} b JOIN rd_outbox o ON o.id = b.id {ids} WHERE b.tbl = 'rd_outbox'", [base])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rd_batch_outbox AS SELECT k.id, o.process, {item} AS item, "
+                "o.recipient, o.text, o.created_at, o.rule "
+                f"FROM rd_batch_outbox_ids k JOIN rd_outbox o ON o.id = k.tmp {ids}")
     con.execute(f"DELETE FROM rd_outbox WHERE id IN (SELECT id FROM {BATCH_OUTPUTS} WHERE tbl = 'rd_outbox')")
     con.execute("INSERT INTO rd_outbox SELECT * FROM rd_batch_outbox")
 
@@ -284,7 +283,8 @@ def apply_batch(engine, batch: list[BatchEvent], check_due, footprint: Footprint
     last = batch[-1].now
     run = Run(engine.con, engine.compiled, last, Cause("event", ""), event_type=batch[0].event.type, batched=True)
     run.temp_tables += [BATCH_JOURNAL, BATCH_ITEMS, BATCH_OUTPUTS,   # dropped by run.close()
-                        "rd_batch_ids", "rd_batch_rows", "rd_batch_outbox", "rd_batch_task_ids"]
+                        "rd_batch_ids", "rd_batch_rows", "rd_batch_outbox", "rd_batch_outbox_ids",
+                        "rd_batch_task_ids"]
     try:
         _side_tables(run)
         _event_table(run, project, batch)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
@@ -188,21 +188,33 @@ def check_payload(payload: dict, event_type: EventType, project: Project, csv_in
     The generic check: :mod:`.event_checks` compiles a faster one per event type and leaves every value it is
     not sure of to this one, which is the reference for what is accepted and the wording of every refusal.
     """
-    unknown = sorted(set(payload) - set(event_type.fields))
+    return convert_fields(payload, event_type.fields, event_type.name, project, csv_input)
+
+
+def convert_fields(values: dict, fields: dict[str, FieldDef], owner: str, project: Project, text_input: bool = False,
+                   name_of: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """``values`` checked against ``fields`` (no unknown name, the required ones there) and converted.
+
+    ``owner`` names the whole in a refusal of an unknown field; ``name_of`` how a refusal names a field
+    (``steps[1].title`` for a field of a list's element; default: its name).
+    """
+    unknown = sorted(set(values) - set(fields))
     if unknown:
         from ..suggest import did_you_mean
 
-        hint = did_you_mean(unknown[0], list(event_type.fields))
-        raise EventRejected(f"'{event_type.name}' has no field '{unknown[0]}'" + (f" ({hint})" if hint else ""))
+        hint = did_you_mean(unknown[0], list(fields))
+        raise EventRejected(f"'{owner}' has no field '{unknown[0]}'" + (f" ({hint})" if hint else ""))
     checked: dict[str, Any] = {}
-    for name, declared in event_type.fields.items():
-        value = payload.get(name, declared.default)
+    for name, declared in fields.items():
+        value = values.get(name, declared.default)
+        shown = name_of(name) if name_of else name
         if value is None:
             if declared.required:
-                raise EventRejected(f"required field '{name}' is missing")
+                raise EventRejected(f"required field '{shown}' is missing")
             checked[name] = None
             continue
-        checked[name] = convert_value(value, declared, project, csv_input)
+        checked[name] = convert_value(value, declared if shown == name else replace(declared, name=shown), project,
+                                      text_input)
     return checked
 
 

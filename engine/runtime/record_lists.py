@@ -20,7 +20,6 @@ ruledeck.engine.runtime.events.EventRejected: required field 'steps[1].title' is
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 from ..definitions.model import FieldDef, Project
@@ -35,7 +34,7 @@ def element_name(declared: FieldDef, index: int, field: str | None = None) -> st
 
 def convert_records(value: Any, declared: FieldDef, project: Project, text_input: bool = False) -> list[dict]:
     """A JSON list of objects as a list of converted records; :class:`~.events.EventRejected` naming the element."""
-    from .events import EventRejected, convert_value
+    from .events import EventRejected, convert_fields
 
     if not isinstance(value, list):
         raise EventRejected(f"field '{declared.name}' must be a list of objects (got "
@@ -48,22 +47,6 @@ def convert_records(value: Any, declared: FieldDef, project: Project, text_input
         if not isinstance(element, dict):
             raise EventRejected(f"field '{element_name(declared, index)}' must be an object with "
                                 f"{', '.join(fields)} (got {json.dumps(element, default=str)[:60]})")
-        unknown = sorted(set(element) - set(fields))
-        if unknown:
-            from ..suggest import did_you_mean
-
-            hint = did_you_mean(unknown[0], list(fields))
-            raise EventRejected(f"'{element_name(declared, index)}' has no field '{unknown[0]}'"
-                                + (f" ({hint})" if hint else ""))
-        record = {}
-        for name, field in fields.items():
-            single = element.get(name, field.default)
-            if single is None:
-                if field.required:
-                    raise EventRejected(f"required field '{element_name(declared, index, name)}' is missing")
-                record[name] = None
-                continue
-            record[name] = convert_value(single, replace(field, name=element_name(declared, index, name)),
-                                         project, text_input)
-        records.append(record)
+        records.append(convert_fields(element, fields, element_name(declared, index), project, text_input,
+                                      lambda name, at=index: element_name(declared, at, name)))
     return records
