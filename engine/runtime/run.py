@@ -29,7 +29,7 @@ BATCH_JOURNAL = "rd_batch_journal"
 """In a batch, journal rows wait here (with the ``ev`` they belong to) until they are numbered in event order."""
 BATCH_JOURNAL_SEQ = "rd_batch_journal_seq"
 BATCH_OUTPUTS = "rd_batch_outputs"
-"""In a batch, the outbox rows written (``tbl``, ``id``, ``ev``), renumbered in event order at the end."""
+"""In a batch, the tasks and outbox rows written (``tbl``, ``id``, ``ev``), renumbered in event order at the end."""
 BATCH_ITEMS = "rd_batch_items"
 """In a batch, the items created (``id``, ``ev``, ``process``), renumbered in event order at the end."""
 TMP_ID_BASE = 1 << 52
@@ -48,6 +48,15 @@ def renumbered_names(process) -> set[str]:
     """The names whose value, for an item a batch created, holds an id only final once the batch is flushed."""
     return {"id", "title"} | {name for name, declared in process.fields.items()
                               if declared.type == "ref" or declared.compute is not None or declared.rollup is not None}
+
+
+def refuse_provisional_text(run: Run, process, names: set[str], items_sql: str, what: str) -> None:
+    """In a batch, :class:`ProvisionalIds` when a text reading ``names`` would be rendered for an item of
+    ``items_sql`` the batch created (its id, and what depends on it, is renumbered only at the flush)."""
+    if not run.batched or process is None or not names & renumbered_names(process):
+        return
+    if run.con.execute(f"SELECT count(*) FROM ({items_sql}) WHERE id > {TMP_ID_BASE}").fetchone()[0]:
+        raise ProvisionalIds(f"{what} reads an id that is not final yet")
 
 
 class ActionFailed(RuledeckError):

@@ -18,7 +18,7 @@ from ...store.names import quote
 from ...templating import CONTEXT, TemplateContext, render, template_attributes
 from ..changes import Change
 from ..frame import EVENT_TABLE, Frame, FrameResolver
-from ..run import BATCH_OUTPUTS, TMP_ID_BASE, ProvisionalIds, Run, renumbered_names
+from ..run import BATCH_OUTPUTS, ProvisionalIds, Run, refuse_provisional_text
 from ..titles import item_pages, template_names
 from .create import next_ids
 
@@ -149,14 +149,13 @@ def do_notify(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) ->
     constants = {"process": frame.process.name if frame.process else None, "rule": rule.name}
     events, moments = _EventValues(run, frame, text), _Moments(run, rule)
     task = template_attributes(text, "task") if frame.task else frozenset()
-    provisional = run.batched and frame.process is not None and bool(names & renumbered_names(frame.process))
     if run.batched and "id" in task:
         raise ProvisionalIds(f"rule '{rule.name}' writes a message reading a task's id, not final in a batch")
+    refuse_provisional_text(run, frame.process, names, f"SELECT id FROM {frame.match}",
+                            f"a message of rule '{rule.name}'")
     for page in _pages(run, frame, names, task):
         times, texts, evs = [], [], []
         for row in page:
-            if provisional and row["id"] is not None and row["id"] > TMP_ID_BASE:
-                raise ProvisionalIds(f"rule '{rule.name}' writes a message reading an id that is not final yet")
             at, context = moments.of(row)
             evs.append(row.get(ROW_EVENT))
             event = events.of(row)

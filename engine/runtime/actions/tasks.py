@@ -14,7 +14,7 @@ from ...templating import render
 from ...timing import parse_duration
 from ..changes import Change, TasksClosed
 from ..frame import NOW_SQL, Frame, FrameResolver, compile_sql, expression_type
-from ..run import BATCH_OUTPUTS, TMP_ID_BASE, ProvisionalIds, Run, renumbered_names
+from ..run import BATCH_OUTPUTS, Run, refuse_provisional_text
 from ..titles import item_values, template_names, write_back
 from .create import next_ids
 
@@ -110,9 +110,8 @@ def do_task(run: Run, rule: Rule, action: Action, frame: Frame, depth: int) -> l
         [process.name, kind.name, *params])
     if kind.title:
         names = template_names(kind.title)
-        if run.batched and names & renumbered_names(process) and run.con.execute(
-                f"SELECT count(*) FROM {staged} WHERE item > {TMP_ID_BASE}").fetchone()[0]:
-            raise ProvisionalIds(f"task '{kind.name}' has a title reading an id that is not final yet")
+        refuse_provisional_text(run, process, names, f"SELECT item AS id FROM {staged}",
+                                f"the title of task '{kind.name}'")
         rows = item_values(run.con, frame, process, f"SELECT item AS id FROM {staged}", names)
         by_item = {row["id"]: render(kind.title, row) for row in rows}
         pairs = [(task, by_item[item]) for task, item in
