@@ -559,3 +559,15 @@ def test_numbers_per_year_in_a_batch_follow_each_events_year(tmp_path, batch_siz
     finally:
         one.close()
         many.close()
+
+
+def test_the_pinned_rule_of_docs_ingest_md_is_the_shipped_one_and_is_pinned():
+    """docs/ingest.md shows prosthesis_followup's feedback_collected as the example of a rule that pins its card."""
+    from ruledeck.engine.runtime.batch_plan import event_pins, mutable_fields
+
+    root = Path(__file__).resolve().parents[3]
+    project = load_project(root / "definitions" / "prosthesis_followup")
+    rule = project.rules["feedback_collected"]
+    assert f'if: "{rule.condition}"' in (root / "docs" / "ingest.md").read_text(encoding="utf-8")
+    assert event_pins(project, rule, mutable_fields(project)) == (("serial_number", "serial_number"),
+                                                                  ("period_no", "period_no"))
